@@ -99,10 +99,12 @@ func AppendClosePayload(dst []byte, code CloseCode, reason string) []byte {
 		return dst
 	}
 	if len(reason) > MaxCloseReason {
-		reason = reason[:MaxCloseReason]
-		for len(reason) > 0 && !utf8.ValidString(reason) {
-			reason = reason[:len(reason)-1]
+		// Cut before the rune that crosses the limit, not inside it.
+		cut := MaxCloseReason
+		for cut > 0 && !utf8.RuneStart(reason[cut]) {
+			cut--
 		}
+		reason = reason[:cut]
 	}
 	dst = binary.BigEndian.AppendUint16(dst, uint16(code))
 	return append(dst, reason...)
