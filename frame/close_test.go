@@ -27,9 +27,9 @@ func TestValidOnWire(t *testing.T) {
 		{1009, true},
 		{1010, true},
 		{1011, true},
-		{1012, true}, // IANA: service restart
-		{1013, true}, // IANA: try again later
-		{1014, true}, // IANA: bad gateway
+		{1012, true},  // IANA: service restart
+		{1013, true},  // IANA: try again later
+		{1014, true},  // IANA: bad gateway
 		{1015, false}, // reporting only: TLS handshake failure
 		{1016, false},
 		{1100, false},
@@ -203,7 +203,7 @@ func FuzzClosePayload(f *testing.F) {
 			t.Fatalf("AppendClosePayload(%d, %q) cut a reason that fits to %q", code, reason, r)
 		}
 		// A cut drops at most the octets of the one rune that crosses the limit.
-		if len(r) <= MaxCloseReason-utf8.UTFMax {
+		if len(reason) > MaxCloseReason && len(r) <= MaxCloseReason-utf8.UTFMax {
 			t.Fatalf("AppendClosePayload(%d, %q) cut the reason to %d octets", code, reason, len(r))
 		}
 	})
