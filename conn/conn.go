@@ -1,0 +1,175 @@
+package conn
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/rfc6455/ws/frame"
+)
+
+// Role says which end of the connection a Conn is. It decides masking
+// (§5.1: clients mask, servers do not) and who closes TCP first (§7.1.1).
+type Role int
+
+const (
+	Server Role = iota
+	Client
+)
+
+func (r Role) String() string {
+	if r == Client {
+		return "client"
+	}
+	return "server"
+}
+
+// MessageType is the type of a data message: text (UTF-8) or binary.
+type MessageType int
+
+const (
+	MessageText   MessageType = MessageType(frame.OpText)
+	MessageBinary MessageType = MessageType(frame.OpBinary)
+)
+
+func (t MessageType) String() string { return frame.Opcode(t).String() }
+
+// Defaults for Options.
+const (
+	// DefaultReadLimit is the largest message accepted by default: 16 MiB,
+	// the largest message of the Autobahn test cases.
+	DefaultReadLimit = 16 << 20
+	// DefaultCloseTimeout bounds the closing handshake by default.
+	DefaultCloseTimeout = 5 * time.Second
+	// DefaultBufferSize is the default size of the read and write buffers.
+	DefaultBufferSize = 4096
+	// minBufferSize holds a whole control frame, which is read atomically.
+	minBufferSize = 256
+)
+
+// Options configure a Conn. The zero value is usable: every field has a
+// default.
+type Options struct {
+	// ReadLimit is the largest message, in bytes after decompression, the
+	// Conn accepts. A larger message fails the connection with 1009.
+	// 0 means DefaultReadLimit; a negative value means no limit.
+	ReadLimit int64
+
+	// CloseTimeout bounds the closing handshake: sending the close frame,
+	// waiting for the peer's, and (client) waiting for the server to close
+	// TCP. 0 means DefaultCloseTimeout.
+	CloseTimeout time.Duration
+
+	// WriteTimeout, if positive, bounds each frame write. A write that times
+	// out part-way closes the connection. 0 means no timeout beyond the
+	// context or deadline of the call.
+	WriteTimeout time.Duration
+
+	// ReadBufferSize and WriteBufferSize size the I/O buffers (0 means
+	// DefaultBufferSize). NextWriter sends one frame per WriteBufferSize.
+	ReadBufferSize  int
+	WriteBufferSize int
+
+	// Subprotocol is the subprotocol agreed in the handshake, reported by
+	// Conn.Subprotocol. Accept and Dial set it.
+	Subprotocol string
+
+	// PingHandler, if set, is called with the payload of each ping instead
+	// of answering it with a pong; call Conn.Pong to answer. PongHandler is
+	// called with the payload of each pong. They run on the reading
+	// goroutine and must not block for long nor read from the Conn.
+	PingHandler func(payload []byte)
+	PongHandler func(payload []byte)
+}
+
+// CloseError is the end of a connection the peer closed with a close frame:
+// its status code (CloseNoStatus if it gave none) and reason.
+type CloseError struct {
+	Code   frame.CloseCode
+	Reason string
+}
+
+func (e *CloseError) Error() string {
+	if e.Reason == "" {
+		return fmt.Sprintf("websocket: closed by peer: %d (%v)", e.Code, e.Code)
+	}
+	return fmt.Sprintf("websocket: closed by peer: %d (%v): %s", e.Code, e.Code, e.Reason)
+}
+
+// ErrClosed is returned by operations on a Conn that this side closed, or
+// whose closing handshake has run.
+var ErrClosed = errors.New("websocket: use of closed connection")
+
+// Conn is a WebSocket connection. See the package documentation.
+type Conn struct {
+	nc           net.Conn
+	role         Role
+	readLimit    int64
+	closeTimeout time.Duration
+	writeTimeout time.Duration
+	subprotocol  string
+	onPing       func([]byte)
+	onPong       func([]byte)
+
+	r reader
+	w writer
+
+	mu         sync.Mutex
+	cs         closeState    // guarded by mu
+	closeRecvd chan struct{} // closed once the peer's close frame, or the end of input, is seen
+}
+
+// New returns a Conn over nc, an established connection whose opening
+// handshake is done. buffered holds bytes already read from nc past the
+// handshake; the Conn reads them first. opts may be nil.
+func New(nc net.Conn, buffered []byte, role Role, opts *Options) *Conn {
+	if opts == nil {
+		opts = &Options{}
+	}
+	c := &Conn{
+		nc:           nc,
+		role:         role,
+		readLimit:    opts.ReadLimit,
+		closeTimeout: opts.CloseTimeout,
+		writeTimeout: opts.WriteTimeout,
+		subprotocol:  opts.Subprotocol,
+		onPing:       opts.PingHandler,
+		onPong:       opts.PongHandler,
+		closeRecvd:   make(chan struct{}),
+	}
+	if c.readLimit == 0 {
+		c.readLimit = DefaultReadLimit
+	}
+	if c.closeTimeout <= 0 {
+		c.closeTimeout = DefaultCloseTimeout
+	}
+	c.r.init(c, bufferSize(opts.ReadBufferSize), buffered)
+	c.w.init(c, bufferSize(opts.WriteBufferSize))
+	return c
+}
+
+func bufferSize(n int) int {
+	if n <= 0 {
+		return DefaultBufferSize
+	}
+	return max(n, minBufferSize)
+}
+
+// Subprotocol returns the subprotocol agreed in the handshake, or "".
+func (c *Conn) Subprotocol() string { return c.subprotocol }
+
+// Role returns which end of the connection c is.
+func (c *Conn) Role() Role { return c.role }
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// NetConn returns the underlying connection. Reading or writing it directly
+// corrupts the WebSocket stream; it is meant for inspection (TLS state,
+// socket options).
+func (c *Conn) NetConn() net.Conn { return c.nc }

@@ -1,0 +1,146 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"time"
+)
+
+// aLongTimeAgo is a deadline in the past: setting it wakes a blocked Read
+// or Write at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// interrupter bounds one blocking read or write at a time by a context
+// and a timeout without harming the connection: when the context is done it
+// moves the socket's deadline into the past, and when the call ends it puts
+// back the deadline the user set. A generation counter keeps a late
+// callback from touching a later call.
+type interrupter struct {
+	set     func(time.Time) error // nc.SetReadDeadline or nc.SetWriteDeadline
+	timeout time.Duration         // if positive, bounds every call
+
+	mu       sync.Mutex
+	gen      uint64
+	fired    bool      // the context ended the current call
+	moved    bool      // the socket's deadline is not the user's
+	deadline time.Time // the user's deadline
+}
+
+// watch arms the interrupter for one call; pass its result to release when
+// the call ends. A context that can never be done and no timeout cost
+// nothing.
+func (in *interrupter) watch(ctx context.Context) (stop func() bool) {
+	if in.timeout > 0 {
+		d := time.Now().Add(in.timeout)
+		in.mu.Lock()
+		if in.deadline.IsZero() || d.Before(in.deadline) {
+			in.moved = true
+			in.set(d)
+		}
+		in.mu.Unlock()
+	}
+	if ctx.Done() == nil {
+		return nil
+	}
+	in.mu.Lock()
+	in.gen++
+	gen := in.gen
+	in.mu.Unlock()
+	return context.AfterFunc(ctx, func() {
+		in.mu.Lock()
+		if in.gen == gen {
+			in.fired, in.moved = true, true
+			in.set(aLongTimeAgo)
+		}
+		in.mu.Unlock()
+	})
+}
+
+// release ends the call armed by watch and reports whether the context
+// interrupted it.
+func (in *interrupter) release(stop func() bool) (fired bool) {
+	if stop == nil && in.timeout <= 0 {
+		return false
+	}
+	if stop != nil {
+		stop()
+	}
+	in.mu.Lock()
+	in.gen++
+	fired = in.fired
+	if in.moved {
+		in.set(in.deadline)
+	}
+	in.fired, in.moved = false, false
+	in.mu.Unlock()
+	return fired
+}
+
+// setDeadline records the user's deadline and applies it unless the
+// current call has moved it (it is applied when that call ends).
+func (in *interrupter) setDeadline(t time.Time) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.deadline = t
+	if in.moved {
+		return nil
+	}
+	return in.set(t)
+}
+
+// isTimeout reports whether err is a deadline expiring, after which the
+// socket is still usable.
+func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
+
+// interrupted turns the timeout of a call that ctx interrupted into the
+// context's error.
+func interrupted(ctx context.Context, fired bool, err error) error {
+	if err != nil && fired && isTimeout(err) {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+	}
+	return err
+}
+
+// lock is a mutex whose Lock can be abandoned when a context is done.
+type lock chan struct{}
+
+func newLock() lock { return make(lock, 1) }
+
+func (l lock) lock(ctx context.Context) error {
+	select {
+	case l <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case l <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l lock) tryLock() bool {
+	select {
+	case l <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (l lock) unlock() { <-l }
+
+// SetReadDeadline sets the deadline for reads, as net.Conn does. A read
+// that hits it returns an error wrapping os.ErrDeadlineExceeded and loses
+// nothing: after moving the deadline, reading continues where it stopped.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.r.intr.setDeadline(t) }
+
+// SetWriteDeadline sets the deadline for writes, as net.Conn does. A write
+// that hits it before sending anything leaves the connection usable; one
+// that hits it part-way through a frame closes the connection.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.w.intr.setDeadline(t) }

@@ -1,0 +1,436 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+
+	"github.com/rfc6455/ws/frame"
+)
+
+// reader is the read side of a Conn: a buffer over the socket and the
+// state of the frame and message in progress. All of it is kept between
+// calls, so a read interrupted by a deadline resumes where it stopped.
+// Its fields are owned by whoever holds lock.
+type reader struct {
+	c    *Conn
+	lock lock
+	intr interrupter
+
+	buf      []byte // buf[pos:end] is read from the socket, not yet consumed
+	pos, end int
+
+	// The data frame in progress.
+	remain int64 // payload octets not yet consumed
+	fin    bool
+	masked bool
+	key    frame.MaskKey
+	keyPos int
+
+	// The data message in progress.
+	active bool // started, and its last octet not yet consumed
+	typ    MessageType
+	size   int64 // payload octets consumed so far
+	utf8   frame.UTF8Validator
+
+	// err ends the read side for good: the peer's close, a protocol
+	// violation, or a network error. Timeouts are not kept here.
+	err error
+
+	ctrl [frame.MaxControlPayload]byte
+
+	msg     messageReader // handed out by NextReader
+	partial []byte        // ReadMessage's message, kept across an interrupted call
+	resume  bool          // partial holds the start of the active message
+}
+
+func (r *reader) init(c *Conn, size int, buffered []byte) {
+	r.c = c
+	r.lock = newLock()
+	r.intr.set = c.nc.SetReadDeadline
+	r.buf = make([]byte, max(size, len(buffered)))
+	r.end = copy(r.buf, buffered)
+	r.msg.r = r
+}
+
+// fill reads more octets from the socket into the buffer. A timeout is
+// returned as it is (nothing is lost); any other error ends the read side.
+func (r *reader) fill() error {
+	if r.pos == r.end {
+		r.pos, r.end = 0, 0
+	} else if r.end == len(r.buf) {
+		r.end = copy(r.buf, r.buf[r.pos:r.end])
+		r.pos = 0
+	}
+	n, err := r.c.nc.Read(r.buf[r.end:])
+	r.end += n
+	if n > 0 {
+		return nil
+	}
+	return r.inputError(err)
+}
+
+// inputError classifies an error of the socket's Read.
+func (r *reader) inputError(err error) error {
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	if isTimeout(err) {
+		return err
+	}
+	switch {
+	case r.c.closedLocally():
+		err = ErrClosed
+	case err == io.EOF:
+		// §7.1.5: the TCP connection closed without a close frame.
+		err = io.ErrUnexpectedEOF
+	}
+	r.err = err
+	r.c.inputEnded()
+	return err
+}
+
+// nextFrame reads frames until the header of a data frame, handling the
+// control frames before it (§5.5). On return the frame's payload is ready
+// to be consumed.
+func (r *reader) nextFrame() error {
+	for {
+		if r.err != nil {
+			return r.err
+		}
+		h, n, err := frame.ParseHeader(r.buf[r.pos:r.end])
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			if err := r.fill(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err == nil {
+			err = r.check(&h)
+		}
+		if err != nil {
+			return r.fail(err)
+		}
+		if h.Opcode.IsControl() {
+			// A control frame is consumed only once all of it is buffered, so
+			// that an interrupted read never leaves half of one behind.
+			if r.end-r.pos < n+int(h.Length) {
+				if err := r.fill(); err != nil {
+					return err
+				}
+				continue
+			}
+			r.pos += n
+			p := r.ctrl[:h.Length]
+			r.pos += copy(p, r.buf[r.pos:])
+			if h.Masked {
+				frame.Mask(h.Mask, 0, p)
+			}
+			if err := r.control(h.Opcode, p); err != nil {
+				return err
+			}
+			continue
+		}
+		r.pos += n
+		if h.Opcode != frame.OpContinuation {
+			r.active = true
+			r.typ = MessageType(h.Opcode)
+			r.size = 0
+			r.utf8.Reset()
+		}
+		r.remain = h.Length
+		r.fin = h.Fin
+		r.masked = h.Masked
+		r.key = h.Mask
+		r.keyPos = 0
+		if h.Length == 0 {
+			// An empty final frame ends its message here.
+			return r.consume(nil)
+		}
+		return nil
+	}
+}
+
+// check applies the rules a header must follow on this connection.
+func (r *reader) check(h *frame.Header) error {
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	// §5.1: clients mask every frame, servers none.
+	if r.c.role == Server && !h.Masked {
+		return frame.ErrUnmaskedFrame
+	}
+	if r.c.role == Client && h.Masked {
+		return frame.ErrMaskedFrame
+	}
+	// §5.2: no RSV bit means anything without an extension.
+	if h.Rsv != 0 {
+		return frame.ErrReservedBits
+	}
+	if h.Opcode.IsControl() {
+		return nil
+	}
+	// §5.4: fragments of one message are not interleaved with another.
+	if h.Opcode == frame.OpContinuation {
+		if !r.active {
+			return frame.ErrUnexpectedContinuation
+		}
+	} else if r.active {
+		return frame.ErrExpectedContinuation
+	}
+	// §10.4: refuse a message over the limit before reading its payload.
+	size := h.Length
+	if h.Opcode == frame.OpContinuation {
+		size += r.size
+	}
+	if r.c.readLimit > 0 && size > r.c.readLimit {
+		return frame.ErrMessageTooBig
+	}
+	return nil
+}
+
+// control acts on a control frame.
+func (r *reader) control(op frame.Opcode, p []byte) error {
+	switch op {
+	case frame.OpPing:
+		if r.c.onPing != nil {
+			r.c.onPing(p)
+		} else {
+			r.c.w.autoPong(p)
+		}
+	case frame.OpPong:
+		if r.c.onPong != nil {
+			r.c.onPong(p)
+		}
+	case frame.OpClose:
+		code, reason, err := frame.ParseClosePayload(p)
+		if err != nil {
+			return r.fail(err)
+		}
+		r.err = &CloseError{Code: code, Reason: reason}
+		r.c.peerClosed(code)
+		return r.err
+	}
+	return nil
+}
+
+// fail ends the read side after a protocol violation by the peer:
+// §7.1.7, fail the connection with the error's close code.
+func (r *reader) fail(err error) error {
+	r.err = err
+	code, reason := frame.CloseProtocolError, err.Error()
+	var fe *frame.Error
+	if errors.As(err, &fe) {
+		code, reason = fe.Code, fe.Reason
+	}
+	r.c.failed(code, reason)
+	return err
+}
+
+// consume accounts for payload octets taken from the frame in progress:
+// unmask them, validate text as it arrives (so a text message fails on its
+// first bad octet, §8.1), and check the end of the message.
+func (r *reader) consume(p []byte) error {
+	if r.masked {
+		r.keyPos = frame.Mask(r.key, r.keyPos, p)
+	}
+	r.remain -= int64(len(p))
+	r.size += int64(len(p))
+	if r.typ == MessageText && !r.utf8.Feed(p) {
+		return r.fail(frame.ErrInvalidUTF8)
+	}
+	if r.remain == 0 && r.fin {
+		r.active = false
+		if r.typ == MessageText && !r.utf8.Complete() {
+			return r.fail(frame.ErrInvalidUTF8)
+		}
+	}
+	return nil
+}
+
+// readPayload reads octets of the active message into p. It returns io.EOF
+// at the end of the message.
+func (r *reader) readPayload(p []byte) (int, error) {
+	for r.remain == 0 {
+		if !r.active {
+			return 0, io.EOF
+		}
+		if err := r.nextFrame(); err != nil {
+			return 0, err
+		}
+	}
+	if int64(len(p)) > r.remain {
+		p = p[:r.remain]
+	}
+	var n int
+	switch {
+	case r.pos < r.end:
+		n = copy(p, r.buf[r.pos:r.end])
+		r.pos += n
+	case len(p) >= len(r.buf):
+		// Large reads go straight into the caller's buffer.
+		var err error
+		n, err = r.c.nc.Read(p)
+		if n == 0 {
+			return 0, r.inputError(err)
+		}
+	default:
+		if err := r.fill(); err != nil {
+			return 0, err
+		}
+		n = copy(p, r.buf[r.pos:r.end])
+		r.pos += n
+	}
+	if err := r.consume(p[:n]); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// skipMessage consumes the rest of the active message, validating it as if
+// it were read, so that a new one can start.
+func (r *reader) skipMessage() error {
+	for r.active {
+		for r.remain == 0 {
+			if err := r.nextFrame(); err != nil {
+				return err
+			}
+		}
+		if r.pos == r.end {
+			if err := r.fill(); err != nil {
+				return err
+			}
+		}
+		n := min(int64(r.end-r.pos), r.remain)
+		p := r.buf[r.pos : r.pos+int(n)]
+		r.pos += int(n)
+		if err := r.consume(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// begin starts the next message: the rest of an abandoned one is skipped,
+// then frames are read up to the first data frame.
+func (r *reader) begin() error {
+	r.resume = false
+	r.partial = nil
+	if err := r.skipMessage(); err != nil {
+		return err
+	}
+	return r.nextFrame()
+}
+
+// ReadMessage reads the next whole message and returns its type and
+// payload, which the caller owns.
+//
+// ctx bounds the call. If it ends (or the read deadline passes) part-way
+// through a message, the error is returned and nothing is lost: the next
+// ReadMessage returns that message whole.
+//
+// When the peer closes the connection, ReadMessage returns a *CloseError;
+// after a protocol violation by the peer, the *frame.Error whose close code
+// was sent.
+func (c *Conn) ReadMessage(ctx context.Context) (MessageType, []byte, error) {
+	r := &c.r
+	if err := r.lock.lock(ctx); err != nil {
+		return 0, nil, err
+	}
+	defer r.lock.unlock()
+	stop := r.intr.watch(ctx)
+	typ, p, err := r.readMessage()
+	fired := r.intr.release(stop)
+	return typ, p, interrupted(ctx, fired, err)
+}
+
+func (r *reader) readMessage() (MessageType, []byte, error) {
+	if !r.resume {
+		if err := r.begin(); err != nil {
+			return 0, nil, err
+		}
+		r.resume = true
+	}
+	for {
+		if len(r.partial) == cap(r.partial) && r.active {
+			r.partial = slices.Grow(r.partial, r.growth())
+		}
+		n, err := r.readPayload(r.partial[len(r.partial):cap(r.partial)])
+		r.partial = r.partial[:len(r.partial)+n]
+		if err == io.EOF {
+			p := r.partial
+			if p == nil {
+				p = []byte{}
+			}
+			r.partial, r.resume = nil, false
+			return r.typ, p, nil
+		}
+		if err != nil {
+			if !isTimeout(err) {
+				r.partial, r.resume = nil, false
+			}
+			return 0, nil, err
+		}
+	}
+}
+
+// growth returns how much room to add to ReadMessage's buffer: what the
+// frame in progress still holds, but never more than was already received
+// (and at least a little), so that a length the peer claims but does not
+// send is never allocated up front.
+func (r *reader) growth() int {
+	n := max(int64(cap(r.partial)), minGrowth)
+	if r.remain > 0 {
+		n = min(n, r.remain)
+	}
+	return int(n)
+}
+
+// minGrowth bounds the first allocation for a message: a peer's claim of a
+// longer frame is believed only as its octets arrive.
+const minGrowth = 64 << 10
+
+// NextReader waits for the next message and returns its type and a reader
+// of its payload, which returns io.EOF at the end of the message. The
+// reader is valid until the next call to NextReader or ReadMessage, which
+// skips whatever of the message was not read.
+//
+// ctx bounds the wait for the message and every Read of the returned
+// reader. An interrupted Read loses nothing: read again to continue.
+func (c *Conn) NextReader(ctx context.Context) (MessageType, io.Reader, error) {
+	r := &c.r
+	if err := r.lock.lock(ctx); err != nil {
+		return 0, nil, err
+	}
+	defer r.lock.unlock()
+	stop := r.intr.watch(ctx)
+	err := r.begin()
+	fired := r.intr.release(stop)
+	if err != nil {
+		return 0, nil, interrupted(ctx, fired, err)
+	}
+	r.msg.ctx = ctx
+	return r.typ, &r.msg, nil
+}
+
+// messageReader is the io.Reader of one message from NextReader.
+type messageReader struct {
+	r   *reader
+	ctx context.Context
+}
+
+func (m *messageReader) Read(p []byte) (int, error) {
+	r := m.r
+	if err := r.lock.lock(m.ctx); err != nil {
+		return 0, err
+	}
+	defer r.lock.unlock()
+	if len(p) == 0 {
+		return 0, nil
+	}
+	stop := r.intr.watch(m.ctx)
+	n, err := r.readPayload(p)
+	fired := r.intr.release(stop)
+	return n, interrupted(m.ctx, fired, err)
+}

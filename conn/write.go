@@ -1,0 +1,371 @@
+package conn
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rfc6455/ws/frame"
+)
+
+// writer is the write side of a Conn. Two locks order the writers: msgLock
+// is held for a whole data message, so that messages never interleave, and
+// frameLock for each frame on the wire, so that control frames can go out
+// between the fragments of a message (§5.4).
+type writer struct {
+	c         *Conn
+	msgLock   lock
+	frameLock lock
+	intr      interrupter
+
+	// Owned by the holder of msgLock.
+	buf []byte        // message buffer; its first frame.MaxHeaderSize octets are room for a header
+	mw  messageWriter // handed out by NextWriter
+
+	// Owned by the holder of frameLock.
+	err     error // the stream is broken: a frame went out in part
+	ctrl    [frame.MaxHeaderSize + frame.MaxControlPayload]byte
+	hdr     [frame.MaxHeaderSize]byte
+	iov     [2][]byte
+	bufs    net.Buffers
+	keys    [128]byte // random masking keys, fetched in batches (client)
+	keysPos int
+
+	// An automatic pong waiting for frameLock; only the latest is kept
+	// (§5.5.3 allows answering just the most recent ping).
+	pongMu      sync.Mutex
+	pong        [frame.MaxControlPayload]byte
+	pongLen     int
+	pongPending atomic.Bool
+
+	// closed is set once our close frame is sent: no data may follow (§5.5.1).
+	closed atomic.Bool
+}
+
+func (w *writer) init(c *Conn, size int) {
+	w.c = c
+	w.msgLock = newLock()
+	w.frameLock = newLock()
+	w.intr.set = c.nc.SetWriteDeadline
+	w.intr.timeout = c.writeTimeout
+	w.buf = make([]byte, frame.MaxHeaderSize+size)
+	w.keysPos = len(w.keys)
+	w.mw.w = w
+}
+
+// maskKey returns a fresh masking key from crypto/rand (§5.3, §10.3).
+func (w *writer) maskKey() frame.MaskKey {
+	if w.keysPos == len(w.keys) {
+		rand.Read(w.keys[:])
+		w.keysPos = 0
+	}
+	var k frame.MaskKey
+	copy(k[:], w.keys[w.keysPos:])
+	w.keysPos += len(k)
+	return k
+}
+
+// header returns the header of a frame from this side.
+func (w *writer) header(op frame.Opcode, fin bool, rsv byte, n int) frame.Header {
+	h := frame.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(n)}
+	if w.c.role == Client {
+		h.Masked = true
+		h.Mask = w.maskKey()
+	}
+	return h
+}
+
+// writeFrame sends one frame whose payload is p, with frameLock held.
+// scratch is a buffer the frame may be built in.
+func (w *writer) writeFrame(scratch []byte, op frame.Opcode, fin bool, rsv byte, p []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	h := w.header(op, fin, rsv, len(p))
+	b := frame.AppendHeader(scratch[:0], h)
+	switch {
+	case h.Masked:
+		// Masking must not touch the caller's bytes: mask a copy, a
+		// buffer-full at a time.
+		pos, sent := 0, false
+		for {
+			n := copy(b[len(b):cap(b)], p)
+			pos = frame.Mask(h.Mask, pos, b[len(b):len(b)+n])
+			b = b[:len(b)+n]
+			p = p[n:]
+			if err := w.send(b, sent); err != nil {
+				return err
+			}
+			if len(p) == 0 {
+				return nil
+			}
+			b, sent = scratch[:0], true
+		}
+	case len(b)+len(p) <= cap(b):
+		return w.send(append(b, p...), false)
+	default:
+		// One vectored write, without copying the payload.
+		b = frame.AppendHeader(w.hdr[:0], h)
+		w.iov[0], w.iov[1] = b, p
+		w.bufs = w.iov[:]
+		n, err := w.bufs.WriteTo(w.c.nc)
+		w.iov[1] = nil
+		return w.sent(n > 0, err)
+	}
+}
+
+// send writes b, part of a frame; started says whether octets of the frame
+// already went out.
+func (w *writer) send(b []byte, started bool) error {
+	n, err := w.c.nc.Write(b)
+	return w.sent(started || n > 0, err)
+}
+
+// sent classifies the outcome of a write. A write that timed out before
+// sending anything leaves the stream intact; after part of a frame went out
+// the connection can only be dropped.
+func (w *writer) sent(started bool, err error) error {
+	if err == nil {
+		return nil
+	}
+	if !started && isTimeout(err) {
+		return err
+	}
+	w.err = err
+	w.c.outputBroken()
+	return err
+}
+
+// unlockFrame releases frameLock, first sending a pong the reader left
+// pending; the check after releasing closes the race with a reader that
+// queued one while the lock was held.
+func (w *writer) unlockFrame() {
+	for {
+		if w.pongPending.Load() {
+			w.flushPong()
+		}
+		w.frameLock.unlock()
+		if !w.pongPending.Load() || !w.frameLock.tryLock() {
+			return
+		}
+	}
+}
+
+// autoPong answers a ping (§5.5.2) without blocking the reader: if a frame
+// is being written, the pong goes out right after it.
+func (w *writer) autoPong(p []byte) {
+	w.pongMu.Lock()
+	w.pongLen = copy(w.pong[:], p)
+	w.pongPending.Store(true)
+	w.pongMu.Unlock()
+	if w.frameLock.tryLock() {
+		w.unlockFrame()
+	}
+}
+
+// flushPong sends the pending pong, with frameLock held.
+func (w *writer) flushPong() {
+	var p [frame.MaxControlPayload]byte
+	w.pongMu.Lock()
+	n := copy(p[:], w.pong[:w.pongLen])
+	w.pongPending.Store(false)
+	w.pongMu.Unlock()
+	if w.closed.Load() {
+		return
+	}
+	stop := w.intr.watch(context.Background())
+	w.writeFrame(w.ctrl[:], frame.OpPong, true, 0, p[:n])
+	w.intr.release(stop)
+}
+
+// control sends a control frame from the application.
+func (w *writer) control(ctx context.Context, op frame.Opcode, p []byte) error {
+	if len(p) > frame.MaxControlPayload {
+		return frame.ErrControlTooLong
+	}
+	if err := w.frameLock.lock(ctx); err != nil {
+		return err
+	}
+	defer w.unlockFrame()
+	if w.closed.Load() {
+		return ErrClosed
+	}
+	stop := w.intr.watch(ctx)
+	err := w.writeFrame(w.ctrl[:], op, true, 0, p)
+	return interrupted(ctx, w.intr.release(stop), err)
+}
+
+// Ping sends a ping with payload p (at most 125 bytes). The pong comes back
+// to Options.PongHandler.
+func (c *Conn) Ping(ctx context.Context, p []byte) error { return c.w.control(ctx, frame.OpPing, p) }
+
+// Pong sends an unsolicited pong, or answers a ping when a PingHandler
+// replaced the automatic answer.
+func (c *Conn) Pong(ctx context.Context, p []byte) error { return c.w.control(ctx, frame.OpPong, p) }
+
+// errBadMessageType is returned for a MessageType other than text or binary.
+var errBadMessageType = errors.New("websocket: message type must be MessageText or MessageBinary")
+
+// WriteMessage sends p as one message of type typ in a single frame. It
+// waits for a message being written by another goroutine to finish. ctx
+// (and the write deadline) bound the call; see SetWriteDeadline for what an
+// interruption leaves behind.
+func (c *Conn) WriteMessage(ctx context.Context, typ MessageType, p []byte) error {
+	if typ != MessageText && typ != MessageBinary {
+		return errBadMessageType
+	}
+	w := &c.w
+	if err := w.msgLock.lock(ctx); err != nil {
+		return err
+	}
+	defer w.msgLock.unlock()
+	if err := w.frameLock.lock(ctx); err != nil {
+		return err
+	}
+	defer w.unlockFrame()
+	if w.closed.Load() {
+		return ErrClosed
+	}
+	stop := w.intr.watch(ctx)
+	err := w.writeFrame(w.buf, frame.Opcode(typ), true, 0, p)
+	return interrupted(ctx, w.intr.release(stop), err)
+}
+
+// NextWriter starts a message of type typ and returns a writer for its
+// payload. Each time the write buffer fills a frame goes out; Close sends
+// the last frame. Until Close, other messages wait; control frames do not.
+// The writer is valid until Close. ctx bounds the wait for the message
+// before and every Write and the Close of the returned writer.
+func (c *Conn) NextWriter(ctx context.Context, typ MessageType) (WriteCloser, error) {
+	if typ != MessageText && typ != MessageBinary {
+		return nil, errBadMessageType
+	}
+	w := &c.w
+	if err := w.msgLock.lock(ctx); err != nil {
+		return nil, err
+	}
+	if w.closed.Load() {
+		w.msgLock.unlock()
+		return nil, ErrClosed
+	}
+	w.mw.start(ctx, frame.Opcode(typ))
+	return &w.mw, nil
+}
+
+// WriteCloser is the writer NextWriter returns.
+type WriteCloser interface {
+	Write(p []byte) (int, error)
+	Close() error
+}
+
+// messageWriter streams one message, a frame per buffer-full.
+type messageWriter struct {
+	w    *writer
+	ctx  context.Context
+	op   frame.Opcode // of the next frame: the message type, then continuation
+	n    int          // payload octets buffered after the header room
+	open bool
+}
+
+// errWriterClosed is returned by a message writer used after its Close.
+var errWriterClosed = errors.New("websocket: write to a closed message writer")
+
+func (m *messageWriter) start(ctx context.Context, op frame.Opcode) {
+	m.ctx, m.op, m.n, m.open = ctx, op, 0, true
+}
+
+func (m *messageWriter) Write(p []byte) (int, error) {
+	if !m.open {
+		return 0, errWriterClosed
+	}
+	room := len(m.w.buf) - frame.MaxHeaderSize
+	written := 0
+	for len(p) > 0 {
+		if m.n == room {
+			if err := m.flush(false, nil); err != nil {
+				return written, err
+			}
+		}
+		if m.n == 0 && len(p) > room {
+			// More than a buffer-full: send it as a frame of its own.
+			if err := m.flush(false, p); err != nil {
+				return written, err
+			}
+			return written + len(p), nil
+		}
+		k := copy(m.w.buf[frame.MaxHeaderSize+m.n:], p)
+		m.n += k
+		p = p[k:]
+		written += k
+	}
+	return written, nil
+}
+
+// Close sends the last frame of the message and lets the next one start.
+func (m *messageWriter) Close() error {
+	if !m.open {
+		return errWriterClosed
+	}
+	err := m.flush(true, nil)
+	m.open = false
+	m.w.msgLock.unlock()
+	return err
+}
+
+// flush sends the buffered payload as a frame, or p when given (with
+// nothing buffered).
+func (m *messageWriter) flush(fin bool, p []byte) error {
+	w := m.w
+	if err := w.frameLock.lock(m.ctx); err != nil {
+		return err
+	}
+	defer w.unlockFrame()
+	if w.closed.Load() {
+		m.abort()
+		return ErrClosed
+	}
+	stop := w.intr.watch(m.ctx)
+	var err error
+	if p != nil {
+		err = w.writeFrame(w.buf, m.op, fin, 0, p)
+	} else {
+		err = w.writeBuffered(m.op, fin, m.n)
+	}
+	err = interrupted(m.ctx, w.intr.release(stop), err)
+	if err != nil {
+		if w.err != nil {
+			m.abort()
+		}
+		return err
+	}
+	m.op = frame.OpContinuation
+	m.n = 0
+	return nil
+}
+
+// abort ends a message that can no longer be finished.
+func (m *messageWriter) abort() {
+	if m.open {
+		m.open = false
+		m.w.msgLock.unlock()
+	}
+}
+
+// writeBuffered sends the n payload octets in the message buffer as one
+// frame, writing the header into the room before them: one write, no copy.
+func (w *writer) writeBuffered(op frame.Opcode, fin bool, n int) error {
+	if w.err != nil {
+		return w.err
+	}
+	h := w.header(op, fin, 0, n)
+	start := frame.MaxHeaderSize - h.Size()
+	frame.AppendHeader(w.buf[start:start], h)
+	payload := w.buf[frame.MaxHeaderSize : frame.MaxHeaderSize+n]
+	if h.Masked {
+		frame.Mask(h.Mask, 0, payload)
+	}
+	return w.send(w.buf[start:frame.MaxHeaderSize+n], false)
+}
