@@ -1,0 +1,267 @@
+package deflate
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Window sizes a permessage-deflate extension may negotiate (RFC 7692
+// §7.1.2): the LZ77 window is 2^windowBits bytes.
+const (
+	MinWindowBits = 8
+	MaxWindowBits = 15
+)
+
+// Compression levels, with the meanings compress/flate gives them.
+const (
+	HuffmanOnly        = -2 // no back-references: Huffman-coded literals only
+	DefaultCompression = -1 // BestSpeed: the speed/size balance WebSocket traffic wants
+	NoCompression      = 0  // stored blocks only
+	BestSpeed          = 1  // greedy matching, one candidate per hash bucket
+	BestCompression    = 9  // lazy matching along long hash chains
+)
+
+// ErrNoSink is returned by Write and Close before the first Reset.
+var ErrNoSink = errors.New("deflate: Compressor used before Reset gave it a sink")
+
+// A Compressor compresses the messages of one direction of a WebSocket
+// connection as RFC 7692 permessage-deflate defines: each message is
+// DEFLATE data (RFC 1951) ending with an empty non-final stored block whose
+// last four octets, 00 00 ff ff, are left off (§7.2.1).
+//
+// With context takeover, messages share one LZ77 window: a message may
+// refer back to the ones before it, up to 2^windowBits bytes. ResetHistory
+// forgets the window, as no_context_takeover requires before each message.
+//
+// The memory of a Compressor is fixed when it is made (see NewCompressor);
+// compressing allocates nothing. A Compressor is not safe for concurrent
+// use.
+type Compressor struct {
+	level int
+	wsize int // 1 << windowBits: how far back a match may reach
+
+	w   bitWriter
+	enc blockEncoder
+
+	// win holds up to wsize bytes of history before cur, then the input
+	// not yet turned into tokens, up to end. When it is full, the oldest
+	// bytes slide out.
+	win        []byte
+	cur        int   // first byte not yet tokenized
+	end        int   // end of the input
+	histStart  int   // first byte a match may refer to
+	blockStart int   // first byte of the current block, -1 once slid out
+	base       int   // how far win has slid since the start: win[i] is input byte base+i
+	tokens     []token
+
+	// head maps the hash of the four bytes at a position to the latest
+	// such position plus one (0: none). prev, for the levels that follow
+	// chains, holds at each position modulo wsize the distance back to the
+	// previous position with the same hash (0: none).
+	head      []uint16
+	prev      []uint16
+	hashShift uint
+
+	dirty bool // input was accepted since the last successful Close
+}
+
+// NewCompressor returns a Compressor whose matches reach back at most
+// 2^windowBits bytes (8 to 15) and which compresses at the given level
+// (HuffmanOnly, DefaultCompression, or 0 to 9).
+//
+// Its memory is, at windowBits 15: about 90 KiB at levels 1 (BestSpeed)
+// and DefaultCompression, 64 KiB more at levels 2 to 9 for the hash chains,
+// and about 60 KiB at NoCompression and HuffmanOnly. Smaller windows take
+// less; the package documentation lists the measured sizes.
+func NewCompressor(windowBits, level int) (*Compressor, error) {
+	if windowBits < MinWindowBits || windowBits > MaxWindowBits {
+		return nil, fmt.Errorf("deflate: window bits %d outside %d-%d", windowBits, MinWindowBits, MaxWindowBits)
+	}
+	if level < HuffmanOnly || level > BestCompression {
+		return nil, fmt.Errorf("deflate: compression level %d outside %d-%d", level, HuffmanOnly, BestCompression)
+	}
+	if level == DefaultCompression {
+		level = BestSpeed
+	}
+	wsize := 1 << windowBits
+	// The input buffer holds the window and a lookahead of a quarter of it
+	// (at least 1 KiB, so that a slide always makes room for input).
+	lookahead := max(wsize/4, 1024)
+	z := &Compressor{
+		level:  level,
+		wsize:  wsize,
+		win:    make([]byte, wsize+lookahead),
+		tokens: make([]token, 0, lookahead/2),
+	}
+	if level >= BestSpeed {
+		hashBits := min(windowBits, 13)
+		z.head = make([]uint16, 1<<hashBits)
+		z.hashShift = uint(32 - hashBits)
+	}
+	if level > BestSpeed {
+		z.prev = make([]uint16, wsize)
+	}
+	return z, nil
+}
+
+// Reset starts a new message whose compressed bytes go to sink. The window
+// carries over from the previous message, unless that message was not
+// ended by a successful Close: then the peer cannot share the window, and
+// Reset forgets it.
+func (z *Compressor) Reset(sink io.Writer) {
+	if z.dirty || z.w.err != nil {
+		z.cur = z.end // drop the unfinished message's input
+		z.tokens = z.tokens[:0]
+		z.ResetHistory()
+		z.dirty = false
+	}
+	z.w.reset(sink)
+	z.blockStart = z.cur
+}
+
+// ResetHistory forgets the window: the next bytes compressed refer to
+// nothing before them. Call it between messages when no context takeover
+// was negotiated for this direction (RFC 7692 §7.1.1).
+func (z *Compressor) ResetHistory() {
+	z.histStart = z.cur
+}
+
+// Write compresses p as the next bytes of the message. Compressed bytes
+// reach the sink as they are produced; the last of them only at Close.
+func (z *Compressor) Write(p []byte) (int, error) {
+	if z.w.sink == nil {
+		return 0, ErrNoSink
+	}
+	if z.w.err != nil {
+		return 0, z.w.err
+	}
+	n := 0
+	for len(p) > 0 {
+		z.dirty = true
+		if z.end == len(z.win) {
+			z.compress(false)
+			z.slide()
+			if z.w.err != nil {
+				return n, z.w.err
+			}
+		}
+		k := copy(z.win[z.end:], p)
+		z.end += k
+		n += k
+		p = p[k:]
+	}
+	return n, nil
+}
+
+// Close ends the message: it compresses the rest of the input, then writes
+// the empty stored block of a sync flush without its last four octets
+// (RFC 7692 §7.2.1), and hands everything to the sink. The window stays
+// for the next message. A message with no input comes out as the single
+// octet 0x00 (§7.2.3.6).
+func (z *Compressor) Close() error {
+	if z.w.sink == nil {
+		return ErrNoSink
+	}
+	if z.w.err != nil {
+		return z.w.err
+	}
+	z.compress(true)
+	if len(z.tokens) > 0 {
+		z.flushBlock(z.cur)
+	}
+	z.w.writeBits(blockStored<<1, 3)
+	z.w.alignToByte()
+	z.w.flushBuf()
+	if z.w.err != nil {
+		return z.w.err
+	}
+	z.dirty = false
+	return nil
+}
+
+// compress turns the input into tokens, all of it if final, otherwise as
+// far as a match cannot run past the end of the input.
+func (z *Compressor) compress(final bool) {
+	limit := z.end
+	if !final {
+		limit -= maxMatch
+	}
+	if limit <= z.cur {
+		return
+	}
+	switch {
+	case z.level == NoCompression:
+		writeStored(&z.w, z.win[z.cur:limit])
+		z.cur = limit
+		z.blockStart = limit
+	case z.level == HuffmanOnly:
+		z.emitLiterals(z.cur, limit)
+		z.cur = limit
+	case z.level == BestSpeed:
+		z.tokenizeFast(limit, final)
+	default:
+		z.tokenizeLazy(limit, final)
+	}
+}
+
+// slide drops input that no match can reach any more to make room at the
+// end of win.
+func (z *Compressor) slide() {
+	shift := max(z.cur-z.wsize, z.histStart)
+	if shift <= 0 {
+		return
+	}
+	copy(z.win, z.win[shift:z.end])
+	z.end -= shift
+	z.cur -= shift
+	z.base += shift
+	z.histStart = max(z.histStart-shift, 0)
+	if z.blockStart >= shift {
+		z.blockStart -= shift
+	} else {
+		z.blockStart = -1
+	}
+	// head holds positions plus one, so those below shift become 0: none.
+	for i, v := range z.head {
+		z.head[i] = v - min(v, uint16(shift))
+	}
+}
+
+// flushBlock writes the tokens gathered so far as a block that ends at
+// input byte end.
+func (z *Compressor) flushBlock(end int) {
+	var raw []byte
+	if z.blockStart >= 0 {
+		raw = z.win[z.blockStart:end]
+	}
+	z.enc.writeBlock(&z.w, z.tokens, raw)
+	z.tokens = z.tokens[:0]
+	z.blockStart = end
+}
+
+// emitLiterals appends win[from:to] as literal tokens.
+func (z *Compressor) emitLiterals(from, to int) {
+	for from < to {
+		if len(z.tokens) == cap(z.tokens) {
+			z.flushBlock(from)
+		}
+		n := len(z.tokens)
+		k := min(to-from, cap(z.tokens)-n)
+		toks := z.tokens[n : n+k]
+		for i, b := range z.win[from : from+k] {
+			toks[i] = literalToken(b)
+		}
+		z.tokens = z.tokens[:n+k]
+		from += k
+	}
+}
+
+// emitMatch appends a match of length bytes at input byte at, dist bytes
+// back.
+func (z *Compressor) emitMatch(at, length, dist int) {
+	if len(z.tokens) == cap(z.tokens) {
+		z.flushBlock(at)
+	}
+	z.tokens = append(z.tokens, matchToken(length, dist))
+}

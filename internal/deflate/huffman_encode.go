@@ -1,0 +1,188 @@
+package deflate
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// hcode is one symbol's Huffman code ready to be written: the code's bits in
+// the low 16 bits, reversed because DEFLATE packs codes starting with their
+// most significant bit into a stream read from the least significant bit
+// of each byte (RFC 1951 §3.1.1), and the code's length above them.
+type hcode uint32
+
+func newHcode(code uint16, length uint8) hcode {
+	return hcode(bits.Reverse16(code)>>(16-length)) | hcode(length)<<16
+}
+
+func (c hcode) bits() uint64 { return uint64(c & 0xffff) }
+func (c hcode) len() uint    { return uint(c >> 16) }
+
+// assignCodes gives each symbol with a non-zero length its canonical code
+// (§3.2.2): shorter codes first, and among codes of one length, symbols in
+// order. The lengths must form a prefix code.
+func assignCodes(lengths []uint8, codes []hcode) {
+	var count [maxCodeBits + 1]uint16
+	for _, n := range lengths {
+		count[n]++
+	}
+	count[0] = 0
+	var next [maxCodeBits + 1]uint16
+	code := uint16(0)
+	for n := 1; n <= maxCodeBits; n++ {
+		code = (code + count[n-1]) << 1
+		next[n] = code
+	}
+	for sym, n := range lengths {
+		if n == 0 {
+			codes[sym] = 0
+			continue
+		}
+		codes[sym] = newHcode(next[n], n)
+		next[n]++
+	}
+}
+
+// codeBuilder computes Huffman code lengths. Its scratch arrays live in the
+// Compressor so that building a code allocates nothing.
+type codeBuilder struct {
+	keys  [288]uint64 // frequency<<16 | symbol of each used symbol
+	depth [288]uint32
+}
+
+// buildLengths sets lengths[sym] to the code length of sym in an optimal
+// prefix code for freq whose codes are at most limit bits long; unused
+// symbols get 0. The code is complete: a decoder that rejects incomplete
+// codes (as zlib and compress/flate do for most alphabets) accepts it.
+// With fewer than two used symbols, the code has two codes of one bit.
+func (b *codeBuilder) buildLengths(freq []uint32, lengths []uint8, limit int) {
+	n := 0
+	for sym, f := range freq {
+		lengths[sym] = 0
+		if f != 0 {
+			b.keys[n] = uint64(f)<<16 | uint64(sym)
+			n++
+		}
+	}
+	if n < 2 {
+		// One code of one bit would do, but decoders reject incomplete
+		// codes; a second one-bit code pads the first: the used symbol
+		// and symbol 0 (1 if 0 is the used one).
+		used := 0
+		if n == 1 {
+			used = int(b.keys[0] & 0xffff)
+		}
+		lengths[used] = 1
+		lengths[min(used, 1)^1] = 1
+		return
+	}
+	keys := b.keys[:n]
+	slices.Sort(keys)
+	depth := b.depth[:n]
+	for i, k := range keys {
+		depth[i] = uint32(k >> 16)
+	}
+	minimumRedundancy(depth)
+
+	// Lengths beyond limit are cut to limit. That makes the code
+	// over-full; lengthening the deepest codes below limit one at a time
+	// brings the Kraft sum back to exactly 1.
+	var count [maxCodeBits + 1]int
+	for _, d := range depth {
+		count[min(int(d), limit)]++
+	}
+	target := 1 << limit
+	kraft := 0
+	for n := 1; n <= limit; n++ {
+		kraft += count[n] << (limit - n)
+	}
+	for kraft > target {
+		short := limit - 1
+		for count[short] == 0 {
+			short--
+		}
+		if count[limit] > 0 {
+			// A code of length short and one of length limit become
+			// two siblings of length short+1: the sum drops by one unit.
+			count[short]--
+			count[short+1] += 2
+			count[limit]--
+			kraft--
+		} else {
+			// All codes are at most short bits long, so the sum is a
+			// multiple of 2^(limit-short) and exceeds target by at
+			// least that much: halving one code's share cannot
+			// undershoot.
+			count[short]--
+			count[short+1]++
+			kraft -= 1 << (limit - short - 1)
+		}
+	}
+
+	// The least frequent symbols come first in keys; they get the longest
+	// codes.
+	i := 0
+	for n := limit; n >= 1; n-- {
+		for c := count[n]; c > 0; c-- {
+			lengths[keys[i]&0xffff] = uint8(n)
+			i++
+		}
+	}
+}
+
+// minimumRedundancy replaces the weights in a, sorted in increasing order
+// and at least two, by the depths of their leaves in a Huffman tree. It
+// works in place and in linear time: the algorithm of A. Moffat and J.
+// Katajainen, "In-place calculation of minimum-redundancy codes" (1995).
+// The depths come out in decreasing order.
+func minimumRedundancy(a []uint32) {
+	n := len(a)
+	// Phase 1: combine the two lightest of the unused leaves and the
+	// unused internal nodes, as Huffman's algorithm does. Internal node
+	// next takes slot next, whose leaf is already used; a used internal
+	// node's slot then holds the index of its parent.
+	leaf, node := 0, 0
+	for next := 0; next < n-1; next++ {
+		if leaf >= n || (node < next && a[node] < a[leaf]) {
+			a[next] = a[node]
+			a[node] = uint32(next)
+			node++
+		} else {
+			a[next] = a[leaf]
+			leaf++
+		}
+		if leaf >= n || (node < next && a[node] < a[leaf]) {
+			a[next] += a[node]
+			a[node] = uint32(next)
+			node++
+		} else {
+			a[next] += a[leaf]
+			leaf++
+		}
+	}
+	// Phase 2: the depth of each internal node, from the root (slot n-2)
+	// down; parents always sit above their children.
+	a[n-2] = 0
+	for t := n - 3; t >= 0; t-- {
+		a[t] = a[a[t]] + 1
+	}
+	// Phase 3: the number of leaves at each depth is the number of free
+	// slots there, 2 per internal node one level up, less the internal
+	// nodes at this depth. Leaves are written from the last slot down.
+	avail, depth := 1, uint32(0)
+	t, x := n-2, n-1
+	for avail > 0 {
+		used := 0
+		for t >= 0 && a[t] == depth {
+			used++
+			t--
+		}
+		for avail > used {
+			a[x] = depth
+			x--
+			avail--
+		}
+		avail = 2 * used
+		depth++
+	}
+}
