@@ -169,7 +169,7 @@ func (c *Conn) LocalAddr() net.Addr { return c.nc.LocalAddr() }
 // RemoteAddr returns the peer's network address.
 func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
-// NetConn returns the underlying connection. Reading or writing it directly
+// UnderlyingConn returns the underlying connection. Reading or writing it directly
 // corrupts the WebSocket stream; it is meant for inspection (TLS state,
 // socket options).
-func (c *Conn) NetConn() net.Conn { return c.nc }
+func (c *Conn) UnderlyingConn() net.Conn { return c.nc }
