@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rfc6455/ws/frame"
+	"github.com/rfc6455/ws/handshake"
 )
 
 // Role says which end of the connection a Conn is. It decides masking
@@ -82,6 +83,11 @@ type Options struct {
 	// goroutine and must not block for long nor read from the Conn.
 	PingHandler func(payload []byte)
 	PongHandler func(payload []byte)
+
+	// Compression is the permessage-deflate agreement of the handshake,
+	// nil when none. Accept and Dial set it; set it only with New after a
+	// handshake of your own.
+	Compression *handshake.DeflateParams
 }
 
 // CloseError is the end of a connection the peer closed with a close frame:

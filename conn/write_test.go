@@ -304,3 +304,26 @@ func TestWriteMessageType(t *testing.T) {
 		}
 	}
 }
+
+// TestPreparedMessage sends one prepared message on a server and a client
+// connection: the server's frame is the one encoded, the client's masked.
+func TestPreparedMessage(t *testing.T) {
+	pm, err := NewPreparedMessage(MessageText, []byte("to everyone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []Role{Server, Client} {
+		c, peer := newRawPeer(t, role, nil)
+		go c.WritePreparedMessage(context.Background(), pm)
+		h, p, err := peer.readFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !h.Fin || h.Opcode != frame.OpText || h.Masked != (role == Client) || string(p) != "to everyone" {
+			t.Errorf("%v sent %+v %q", role, h, p)
+		}
+	}
+	if _, err := NewPreparedMessage(MessageType(frame.OpPing), nil); err == nil {
+		t.Error("NewPreparedMessage accepted a ping")
+	}
+}
