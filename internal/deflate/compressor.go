@@ -48,11 +48,11 @@ type Compressor struct {
 	// not yet turned into tokens, up to end. When it is full, the oldest
 	// bytes slide out.
 	win        []byte
-	cur        int   // first byte not yet tokenized
-	end        int   // end of the input
-	histStart  int   // first byte a match may refer to
-	blockStart int   // first byte of the current block, -1 once slid out
-	base       int   // how far win has slid since the start: win[i] is input byte base+i
+	cur        int // first byte not yet tokenized
+	end        int // end of the input
+	histStart  int // first byte a match may refer to
+	blockStart int // first byte of the current block, -1 once slid out
+	base       int // how far win has slid since the start: win[i] is input byte base+i
 	tokens     []token
 
 	// head maps the hash of the four bytes at a position to the latest
