@@ -232,6 +232,9 @@ func answerDeflate(offer deflateElement, cfg *DeflateConfig) *deflateAnswer {
 	if offer.clientBitsNamed && p.ClientMaxWindowBits < maxWindowBits {
 		params = append(params, windowParam(clientMaxWindowBits, p.ClientMaxWindowBits))
 	}
+	if len(params) == 0 {
+		params = nil // as ParseExtensions reads a bare extension
+	}
 	a.ext[0] = Extension{Name: deflateName, Params: params}
 	return a
 }

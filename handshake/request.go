@@ -73,7 +73,7 @@ func (r *Request) field(name string, cursor int) (string, int, bool) {
 func (r *Request) head() requestHead {
 	hasBody := countFields(r, "Transfer-Encoding") > 0
 	for v, c, ok := r.field("Content-Length", 0); ok && !hasBody; v, c, ok = r.field("Content-Length", c) {
-		hasBody = v != "0"
+		hasBody = !isZero(v)
 	}
 	return requestHead{
 		method:     r.Method,
@@ -152,6 +152,11 @@ func (r *Request) parseRequestLine(line string) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// isZero reports whether a Content-Length value (1*DIGIT) is zero.
+func isZero(v string) bool {
+	return v != "" && strings.Trim(v, "0") == ""
+}
 
 // authorityOf returns the authority of an absolute-form request-target
 // (scheme "://" authority path-abempty [ "?" query ]).
