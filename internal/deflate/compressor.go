@@ -38,8 +38,9 @@ var ErrNoSink = errors.New("deflate: Compressor used before Reset gave it a sink
 // compressing allocates nothing. A Compressor is not safe for concurrent
 // use.
 type Compressor struct {
-	level int
-	wsize int // 1 << windowBits: how far back a match may reach
+	level      int // as normalLevel gives it
+	windowBits int
+	wsize      int // 1 << windowBits: how far back a match may reach
 
 	w   bitWriter
 	enc blockEncoder
@@ -75,24 +76,20 @@ type Compressor struct {
 // and about 60 KiB at NoCompression and HuffmanOnly. Smaller windows take
 // less; the package documentation lists the measured sizes.
 func NewCompressor(windowBits, level int) (*Compressor, error) {
-	if windowBits < MinWindowBits || windowBits > MaxWindowBits {
-		return nil, fmt.Errorf("deflate: window bits %d outside %d-%d", windowBits, MinWindowBits, MaxWindowBits)
+	if err := checkCompressorArgs(windowBits, level); err != nil {
+		return nil, err
 	}
-	if level < HuffmanOnly || level > BestCompression {
-		return nil, fmt.Errorf("deflate: compression level %d outside %d-%d", level, HuffmanOnly, BestCompression)
-	}
-	if level == DefaultCompression {
-		level = BestSpeed
-	}
+	level = normalLevel(level)
 	wsize := 1 << windowBits
 	// The input buffer holds the window and a lookahead of a quarter of it
 	// (at least 1 KiB, so that a slide always makes room for input).
 	lookahead := max(wsize/4, 1024)
 	z := &Compressor{
-		level:  level,
-		wsize:  wsize,
-		win:    make([]byte, wsize+lookahead),
-		tokens: make([]token, 0, lookahead/2),
+		level:      level,
+		windowBits: windowBits,
+		wsize:      wsize,
+		win:        make([]byte, wsize+lookahead),
+		tokens:     make([]token, 0, lookahead/2),
 	}
 	if level >= BestSpeed {
 		hashBits := min(windowBits, 13)
@@ -103,6 +100,28 @@ func NewCompressor(windowBits, level int) (*Compressor, error) {
 		z.prev = make([]uint16, wsize)
 	}
 	return z, nil
+}
+
+func checkWindowBits(windowBits int) error {
+	if windowBits < MinWindowBits || windowBits > MaxWindowBits {
+		return fmt.Errorf("deflate: window bits %d outside %d-%d", windowBits, MinWindowBits, MaxWindowBits)
+	}
+	return nil
+}
+
+func checkCompressorArgs(windowBits, level int) error {
+	if level < HuffmanOnly || level > BestCompression {
+		return fmt.Errorf("deflate: compression level %d outside %d-%d", level, HuffmanOnly, BestCompression)
+	}
+	return checkWindowBits(windowBits)
+}
+
+// normalLevel maps DefaultCompression to the level it stands for.
+func normalLevel(level int) int {
+	if level == DefaultCompression {
+		return BestSpeed
+	}
+	return level
 }
 
 // Reset starts a new message whose compressed bytes go to sink. The window

@@ -2,7 +2,6 @@ package deflate
 
 import (
 	"errors"
-	"fmt"
 	"io"
 )
 
@@ -87,8 +86,8 @@ type Decompressor struct {
 // Its memory is the window plus about 8 KiB: 40 KiB at windowBits 15, 8.5
 // KiB at 8.
 func NewDecompressor(windowBits int) (*Decompressor, error) {
-	if windowBits < MinWindowBits || windowBits > MaxWindowBits {
-		return nil, fmt.Errorf("deflate: window bits %d outside %d-%d", windowBits, MinWindowBits, MaxWindowBits)
+	if err := checkWindowBits(windowBits); err != nil {
+		return nil, err
 	}
 	return &Decompressor{
 		win:      make([]byte, 1<<windowBits),
