@@ -129,10 +129,7 @@ func writeStored(w *bitWriter, raw []byte) {
 		k := min(len(raw), maxStoredLen)
 		w.writeBits(blockStored<<1, 3)
 		w.alignToByte()
-		var lens [4]byte
-		binary.LittleEndian.PutUint16(lens[0:], uint16(k))
-		binary.LittleEndian.PutUint16(lens[2:], ^uint16(k))
-		w.writeAligned(lens[:])
+		w.writeBits(uint64(k)|uint64(^uint16(k))<<16, 32) // LEN, NLEN
 		w.writeAligned(raw[:k])
 		raw = raw[k:]
 		if len(raw) == 0 {
