@@ -1,0 +1,58 @@
+// Package server gives net/http handlers WebSockets the way the Django
+// library dwebsocket gave Python views: wrap a handler, ask whether the
+// request is a WebSocket, and talk to the peer through a small message
+// queue.
+//
+// # Handlers
+//
+// Accept wraps a handler so that upgrade requests reach it as WebSockets
+// and other requests as plain HTTP; Require wraps one that serves
+// WebSockets only; Middleware brings them to a whole tree of handlers.
+// IsWebSocket tells an upgrade request from the headers alone, and
+// WebSocket returns the request's Socket, nil for plain HTTP:
+//
+//	http.Handle("/echo", server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//		ws := server.WebSocket(r)
+//		for m := range ws.Messages() {
+//			ws.Send(m)
+//		}
+//	})))
+//
+// A handler owns its socket until it returns: the socket is then closed
+// with 1000 (normal closure), or 1011 (internal error) if the handler
+// panicked, and nothing is ever written on the connection as HTTP again.
+//
+// # Receiving
+//
+// Each socket has a reader goroutine that moves the peer's messages into a
+// queue, bounded both in messages and in bytes (WithQueueLimits). When the
+// queue is full the reader stops reading, so that TCP flow control slows
+// the peer down: no message is ever dropped. Wait blocks for the next
+// message, Read takes one without blocking, Messages ranges over them,
+// CountMessages and HasMessages look at the queue. Messages the peer sent
+// before it closed the connection are all delivered before Wait reports
+// the end: io.EOF after an orderly closing handshake, an error naming the
+// cause otherwise (Socket.Err).
+//
+// # Sending
+//
+// Send, SendText and SendBinary write a message at once, from any number
+// of goroutines, and return the error of the write. A Group sends one
+// message to many sockets: it encodes the frame once, and a slow member
+// is evicted instead of slowing the others.
+//
+// # Bounds
+//
+// Everything a peer can make the server hold is bounded by default, each
+// bound with its option: message size (conn.DefaultReadLimit), queue
+// (DefaultQueueMessages, DefaultQueueBytes), writes (DefaultWriteTimeout),
+// the closing handshake (conn.DefaultCloseTimeout), silent peers
+// (DefaultKeepaliveInterval, DefaultKeepaliveTimeout), and a group
+// member's backlog (DefaultGroupQueue).
+//
+// # Shutdown
+//
+// http.Server.Shutdown does not see hijacked connections. A Registry given
+// to the handlers with WithRegistry does: its Shutdown closes every socket
+// with 1001 (going away) and waits for their handlers to return.
+package server

@@ -1,0 +1,176 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"iter"
+)
+
+// This file is the receiving side of a Socket: the reader goroutine that
+// fills the queue, and the methods that take from it.
+
+// read is the socket's reader goroutine: it moves messages from the
+// connection to the queue until the connection ends.
+func (s *Socket) read() {
+	for {
+		typ, p, err := s.c.ReadMessage(context.Background())
+		if err != nil {
+			s.end(err)
+			return
+		}
+		if s.ka != nil {
+			s.ka.heard.Add(1)
+		}
+		s.enqueue(Message{Type: typ, Data: p})
+	}
+}
+
+// enqueue adds m to the queue, first waiting for room while the queue is
+// full: while the reader waits, nothing reads the connection, and TCP
+// pushes back on the peer. After Close it waits no more: m is queued if it
+// fits and dropped otherwise.
+func (s *Socket) enqueue(m Message) {
+	s.mu.Lock()
+	for !s.fits(len(m.Data)) && !s.closing {
+		s.stalled = true
+		s.mu.Unlock()
+		<-s.room
+		s.mu.Lock()
+	}
+	s.stalled = false
+	if s.fits(len(m.Data)) {
+		s.queue.push(m, s.queueMessages)
+		s.queued += int64(len(m.Data))
+	}
+	s.mu.Unlock()
+	signal(s.ready)
+}
+
+// fits reports whether a message of n bytes may join the queue. An empty
+// queue takes any message, so that one larger than the byte bound (up to
+// the read limit) still gets through.
+func (s *Socket) fits(n int) bool {
+	q := s.queue.len()
+	return q < s.queueMessages && (q == 0 || s.queued+int64(n) <= s.queueBytes)
+}
+
+// end records why the connection ended and wakes every waiter.
+func (s *Socket) end(err error) {
+	s.mu.Lock()
+	s.ended = true
+	if s.cause != nil {
+		err = s.cause
+	}
+	s.err = err
+	s.mu.Unlock()
+	if s.ka != nil {
+		s.ka.stop()
+	}
+	s.cancel(err)
+	close(s.done)
+}
+
+// take removes the oldest queued message, with s.mu held.
+func (s *Socket) take() (Message, bool) {
+	m, ok := s.queue.pop()
+	if !ok {
+		return m, false
+	}
+	s.queued -= int64(len(m.Data))
+	if s.stalled {
+		signal(s.room)
+	}
+	if s.queue.len() > 0 {
+		// Pass the turn on: another goroutine may be waiting too.
+		signal(s.ready)
+	}
+	return m, true
+}
+
+// errEmpty means the queue is empty and the socket has not ended.
+var errEmpty = errors.New("websocket: no message yet")
+
+// next takes the next message; once the socket has ended and the queue is
+// drained it returns the end (see Wait), and before that errEmpty.
+func (s *Socket) next() (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.take(); ok {
+		return m, nil
+	}
+	if s.ended {
+		return Message{}, endOfStream(s.err)
+	}
+	return Message{}, errEmpty
+}
+
+// Wait returns the next message, waiting as long as it takes for one to
+// arrive or for the socket to end. Once the socket has ended and every
+// queued message was taken, it returns io.EOF if the closing handshake ran
+// with 1000 (normal), 1005 (no status) or 1001 (going away), and otherwise
+// the error Err reports.
+func (s *Socket) Wait() (Message, error) { return s.WaitContext(context.Background()) }
+
+// WaitContext is Wait bounded by ctx: if ctx ends first, it returns
+// ctx.Err() and the socket is unharmed.
+func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
+	for {
+		m, err := s.next()
+		if err != errEmpty {
+			return m, err
+		}
+		select {
+		case <-s.ready:
+		case <-s.done:
+		case <-ctx.Done():
+			// What arrived at the same time wins over the context.
+			if m, err := s.next(); err != errEmpty {
+				return m, err
+			}
+			return Message{}, ctx.Err()
+		}
+	}
+}
+
+// Read returns the next message without waiting, or false if none is
+// queued. After false, Closed tells "nothing yet" from "nothing ever":
+// once Closed reports true it stays true, and Read returns false for
+// good.
+func (s *Socket) Read() (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.take()
+}
+
+// Closed reports whether the socket has ended and its queue is empty, so
+// that no message will come any more. It never changes back to false.
+func (s *Socket) Closed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ended && s.queue.len() == 0
+}
+
+// CountMessages returns the number of messages queued.
+func (s *Socket) CountMessages() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queue.len()
+}
+
+// HasMessages reports whether a message is queued, that is whether Read
+// would return one.
+func (s *Socket) HasMessages() bool { return s.CountMessages() > 0 }
+
+// Messages returns an iterator over the messages, as Wait returns them;
+// it ends when the socket has ended and its queue is drained. Err then
+// tells why.
+func (s *Socket) Messages() iter.Seq[Message] {
+	return func(yield func(Message) bool) {
+		for {
+			m, err := s.Wait()
+			if err != nil || !yield(m) {
+				return
+			}
+		}
+	}
+}

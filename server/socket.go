@@ -1,0 +1,156 @@
+package server
+
+import (
+	"context"
+	"net"
+	"sync"
+	"unsafe"
+
+	"github.com/rfc6455/ws/conn"
+	"github.com/rfc6455/ws/frame"
+)
+
+// Socket is the server's end of a WebSocket connection, as the handler of
+// an upgraded request sees it through WebSocket(r).
+//
+// A goroutine of its own reads the peer's messages into a queue bounded
+// in messages and in bytes (WithQueueLimits); the handler takes them with
+// Wait, Read or Messages. When the queue is full the socket stops reading,
+// so TCP flow control slows the peer down and nothing is lost. Messages
+// the peer sent before it closed the connection are all delivered before
+// Wait reports the end.
+//
+// Send and its variants may be called from many goroutines at once, as
+// may Close; so may the receiving methods, each message going to one of
+// the callers.
+type Socket struct {
+	c             *conn.Conn
+	ctx           context.Context // carries the socket; ends with it
+	cancel        context.CancelCauseFunc
+	queueMessages int
+	queueBytes    int64
+	ka            *keepalive // nil when keepalive is off
+
+	mu      sync.Mutex
+	queue   ring[Message]
+	queued  int64 // payload bytes in queue
+	stalled bool  // the reader waits for room in the queue
+	closing bool  // Close was called: the reader no longer waits for room
+	ended   bool  // the reader has stopped: no more messages will come
+	cause   error // why the server ended the socket, when it did
+	err     error // why the socket ended, once ended
+
+	ready chan struct{} // capacity 1: a message was queued
+	room  chan struct{} // capacity 1: a message left a queue the reader waits on
+	done  chan struct{} // closed once the socket has ended
+}
+
+// socketKey is the context key of a request's Socket.
+type socketKey struct{}
+
+func newSocket(c *conn.Conn, parent context.Context, cfg *config, ka *keepalive) *Socket {
+	s := &Socket{
+		c:             c,
+		queueMessages: cfg.queueMessages,
+		queueBytes:    cfg.queueBytes,
+		ka:            ka,
+		ready:         make(chan struct{}, 1),
+		room:          make(chan struct{}, 1),
+		done:          make(chan struct{}),
+	}
+	ctx, cancel := context.WithCancelCause(parent)
+	s.ctx, s.cancel = context.WithValue(ctx, socketKey{}, s), cancel
+	return s
+}
+
+// signal posts a wake-up on ch without blocking; one pending wake-up is
+// enough, since the woken goroutine looks at the whole state.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Send sends m to the peer. It returns conn.ErrClosed once the socket is
+// closing, and the write's error if the connection failed; a write that
+// does not finish within the write timeout (WithWriteTimeout) closes the
+// connection.
+func (s *Socket) Send(m Message) error {
+	return s.c.WriteMessage(context.Background(), m.Type, m.Data)
+}
+
+// SendText sends text as a text message; see Send.
+func (s *Socket) SendText(text string) error {
+	// The connection only reads the payload (a server does not mask,
+	// RFC 6455 §5.1), so the string's bytes can be sent without a copy.
+	p := unsafe.Slice(unsafe.StringData(text), len(text))
+	return s.c.WriteMessage(context.Background(), conn.MessageText, p)
+}
+
+// SendBinary sends p as a binary message; see Send.
+func (s *Socket) SendBinary(p []byte) error {
+	return s.c.WriteMessage(context.Background(), conn.MessageBinary, p)
+}
+
+// Close runs the closing handshake with code and reason (RFC 6455 §7),
+// waiting at most the close timeout (WithCloseTimeout) for the peer's
+// answer, and closes the connection. Messages already queued can still be
+// taken; those that arrive while the queue is full are dropped, since the
+// handler asked to stop. Err then reports the peer's answer. code must be
+// one an endpoint may send (frame.CloseCode.ValidOnWire). Calling Close
+// again, or after the peer closed, does nothing.
+//
+// The handler's return closes the socket with 1000 (normal closure), so a
+// handler needs Close only for another code or to close early.
+func (s *Socket) Close(code frame.CloseCode, reason string) error {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	signal(s.room)
+	return s.c.Close(code, reason)
+}
+
+// closeFor closes the socket as Close does, for a cause that Err then
+// reports unless the socket had already ended.
+func (s *Socket) closeFor(cause error, code frame.CloseCode, reason string) {
+	s.mu.Lock()
+	if !s.ended && s.cause == nil {
+		s.cause = cause
+	}
+	s.mu.Unlock()
+	s.Close(code, reason)
+}
+
+// Err reports why the socket ended, or nil while it has not: a
+// *conn.CloseError with the peer's code and reason after a closing
+// handshake (whoever started it; for 1000 too), the *frame.Error the
+// socket closed the connection with after the peer broke the protocol,
+// ErrPongTimeout or ErrGroupOverflow when the server ended it, or the
+// network error that ended it (io.ErrUnexpectedEOF when TCP ended without
+// a close frame; conn.ErrClosed when the peer did not answer our close in
+// time).
+func (s *Socket) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Done returns a channel closed when the socket has ended: the connection
+// is closed, though messages may still wait in the queue.
+func (s *Socket) Done() <-chan struct{} { return s.done }
+
+// Context returns the request's context, extended to end when the socket
+// ends; context.Cause then returns Err's error. It is the context of the
+// request the handler receives.
+func (s *Socket) Context() context.Context { return s.ctx }
+
+// Subprotocol returns the subprotocol agreed in the opening handshake, or
+// "" (see WithSubprotocols).
+func (s *Socket) Subprotocol() string { return s.c.Subprotocol() }
+
+// RemoteAddr returns the peer's network address.
+func (s *Socket) RemoteAddr() net.Addr { return s.c.RemoteAddr() }
+
+// LocalAddr returns the server's network address of the connection.
+func (s *Socket) LocalAddr() net.Addr { return s.c.LocalAddr() }
