@@ -42,7 +42,7 @@ func TestValidKey(t *testing.T) {
 		{base64.StdEncoding.EncodeToString(make([]byte, 17)), false},
 		{base64.RawStdEncoding.EncodeToString(make([]byte, 16)), false},
 		{base64.URLEncoding.EncodeToString([]byte{0xfb, 0xff, 15: 0}), false}, // "-" and "_" are not standard base64
-		{"dGhlIHNhbXBsZSBub25jZR==", false},                                 // non-zero padding bits
+		{"dGhlIHNhbXBsZSBub25jZR==", false},                                   // non-zero padding bits
 		{"dGhlIHNhbXBsZSBub25j ZQ=", false},
 	} {
 		if got := validKey(tc.key); got != tc.want {

@@ -45,11 +45,13 @@ const (
 //     accepted, and the client may then use a 32 KiB window.
 //
 // On the client ([ClientOptions].Deflate), it is the offer:
-//   - ServerNoContextTakeover: offer server_no_context_takeover.
+//   - ServerNoContextTakeover: offer server_no_context_takeover; a server
+//     that accepts the offer without answering it fails the handshake.
 //   - ClientNoContextTakeover: offer client_no_context_takeover, a promise
 //     that the client resets its compressor after each message.
-//   - ServerMaxWindowBits (8..14): offer server_max_window_bits; 0 or 15
-//     leaves the server's window unlimited.
+//   - ServerMaxWindowBits (8..14): offer server_max_window_bits; a server
+//     that accepts the offer must answer it with this window or a smaller
+//     one. 0 or 15 leaves the server's window unlimited.
 //   - ClientMaxWindowBits (8..15): offer client_max_window_bits with this
 //     value, which tells the server the client can keep to any window it
 //     names up to this size; 0 does not offer the parameter, so the server
@@ -320,15 +322,24 @@ func checkExtensionResponse(h http.Header, cfg *DeflateConfig) ([]Extension, *De
 }
 
 // checkDeflateResponse returns why a well-formed response d does not answer
-// the offer made from cfg, or "" (RFC 7692 §7.1.2).
+// the offer made from cfg, or "" (RFC 7692 §7.1).
 func checkDeflateResponse(d deflateElement, cfg *DeflateConfig) string {
+	offeredServerBits := cfg.ServerMaxWindowBits != 0 && cfg.ServerMaxWindowBits < maxWindowBits
 	switch {
+	// §7.1.1.1 and §7.1.2.1: the server accepts these two parameters only
+	// by answering them, so an answer without them is not an answer to
+	// this offer.
+	case cfg.ServerNoContextTakeover && !d.serverNoContextTakeover:
+		return "server_no_context_takeover was offered but not answered"
+	case offeredServerBits && d.serverBits == 0:
+		return "server_max_window_bits was offered but not answered"
+	case offeredServerBits && d.serverBits > cfg.ServerMaxWindowBits:
+		return "server_max_window_bits larger than offered"
+	// §7.1.2.2: client_max_window_bits only if offered, never larger.
 	case d.clientBitsNamed && cfg.ClientMaxWindowBits == 0:
 		return "client_max_window_bits was not offered"
 	case d.clientBits > cfg.ClientMaxWindowBits && cfg.ClientMaxWindowBits != 0:
 		return "client_max_window_bits larger than offered"
-	case d.serverBits > cfg.ServerMaxWindowBits && cfg.ServerMaxWindowBits != 0:
-		return "server_max_window_bits larger than offered"
 	}
 	return ""
 }

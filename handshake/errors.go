@@ -85,8 +85,9 @@ var (
 	// The server's Sec-WebSocket-Extensions does not match the client's
 	// offer: an extension the client did not offer (RFC 6455 §4.1), or a
 	// permessage-deflate response with an unknown, duplicate or invalid
-	// parameter, a client_max_window_bits the client did not offer, or a
-	// window larger than offered (RFC 7692 §7.1). RFC 7692 requires the
+	// parameter, a client_max_window_bits the client did not offer, a
+	// window larger than offered, or without the server_no_context_takeover
+	// or server_max_window_bits the offer asked for (RFC 7692 §7.1). RFC 7692 requires the
 	// client to fail the WebSocket connection; an endpoint that sends a
 	// close frame uses status 1010 (mandatory extension, RFC 6455 §7.4.1).
 	ErrExtensionResponse = errors.New("websocket: server's extensions do not match the client's offer")

@@ -1,0 +1,146 @@
+package handshake
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// selfSigned returns a certificate for localhost and 127.0.0.1, made for
+// this test run, and a pool that trusts it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "handshake test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+// tlsUpgradeServer starts a wss server with cert; sni receives the server
+// name of each TLS handshake.
+func tlsUpgradeServer(t *testing.T, cert tls.Certificate, sni chan<- string) *httptest.Server {
+	t.Helper()
+	results := make(chan serverResult, 16)
+	plain := upgradeServer(t, &ServerOptions{Subprotocols: []string{"chat"}}, 0, results)
+	srv := httptest.NewUnstartedServer(plain.Config.Handler)
+	srv.TLS = &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			sni <- hello.ServerName
+			return nil, nil
+		},
+	}
+	// The untrusted client's failed handshakes are expected; keep them
+	// out of the test log.
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestDialTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	sni := make(chan string, 16)
+	srv := tlsUpgradeServer(t, cert, sni)
+	addr := srv.Listener.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	// localhost may resolve to ::1 first; the server listens on 127.0.0.1.
+	toServer := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return new(net.Dialer).DialContext(ctx, network, addr)
+	}
+
+	t.Run("trusted", func(t *testing.T) {
+		opts := &ClientOptions{TLSConfig: &tls.Config{RootCAs: pool}, NetDialContext: toServer, Subprotocols: []string{"chat"}}
+		nc, _, _, a, err := Dial(context.Background(), "wss://localhost:"+port+"/", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		if got := <-sni; got != "localhost" {
+			t.Errorf("SNI %q, want localhost", got)
+		}
+		tc, ok := nc.(*tls.Conn)
+		if !ok {
+			t.Fatalf("connection is a %T, want *tls.Conn", nc)
+		}
+		if p := tc.ConnectionState().NegotiatedProtocol; p != "http/1.1" {
+			t.Errorf("ALPN %q, want http/1.1", p)
+		}
+		if a.Subprotocol != "chat" {
+			t.Errorf("subprotocol %q", a.Subprotocol)
+		}
+		if opts.TLSConfig.ServerName != "" || opts.TLSConfig.NextProtos != nil {
+			t.Errorf("Dial modified the caller's tls.Config")
+		}
+	})
+	t.Run("IP address", func(t *testing.T) {
+		nc, _, _, _, err := Dial(context.Background(), "wss://"+addr, &ClientOptions{TLSConfig: &tls.Config{RootCAs: pool}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc.Close()
+		<-sni
+	})
+	t.Run("untrusted", func(t *testing.T) {
+		var conns recordedConns
+		_, _, _, _, err := Dial(context.Background(), "wss://localhost:"+port, &ClientOptions{NetDialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return conns.dial(ctx, network, addr)
+		}})
+		var unknown x509.UnknownAuthorityError
+		if !errors.As(err, &unknown) {
+			t.Fatalf("Dial: %v, want x509.UnknownAuthorityError", err)
+		}
+		if !strings.Contains(err.Error(), "TLS handshake") {
+			t.Errorf("error %q does not say the TLS handshake failed", err)
+		}
+		conns.wantClosed(t)
+		<-sni
+	})
+	t.Run("wrong name", func(t *testing.T) {
+		opts := &ClientOptions{TLSConfig: &tls.Config{RootCAs: pool, ServerName: "other.example"}, NetDialContext: toServer}
+		_, _, _, _, err := Dial(context.Background(), "wss://localhost:"+port, opts)
+		var hostErr x509.HostnameError
+		if !errors.As(err, &hostErr) {
+			t.Fatalf("Dial: %v, want x509.HostnameError", err)
+		}
+		if got := <-sni; got != "other.example" {
+			t.Errorf("SNI %q, want the configured other.example", got)
+		}
+	})
+}
