@@ -11,26 +11,28 @@ import "encoding/binary"
 // surrogates (U+D800-U+DFFF), nothing above U+10FFFF. The zero value is
 // ready to use.
 type UTF8Validator struct {
-	state uint8
+	state uint8 // a state of the automaton below, times utf8StateBits
 }
 
 // The states of the validator: how many continuation octets are owed, and
 // for the lead octets E0, ED, F0 and F4 the narrower range the next one
-// must fall in (Unicode Table 3-7).
+// must fall in (Unicode Table 3-7, "Well-Formed UTF-8 Byte Sequences").
 const (
-	utf8Accept uint8 = iota // between characters
-	utf8Need1               // one continuation octet 80-BF owed
-	utf8Need2               // two owed
-	utf8Need3               // three owed
-	utf8AfterE0             // next A0-BF, then one more
-	utf8AfterED             // next 80-9F, then one more
-	utf8AfterF0             // next 90-BF, then two more
-	utf8AfterF4             // next 80-8F, then two more
-	utf8Reject
+	utf8Accept  = iota // between characters
+	utf8Need1          // one continuation octet 80-BF owed
+	utf8Need2          // two owed
+	utf8Need3          // three owed
+	utf8AfterE0        // next A0-BF, then one more
+	utf8AfterED        // next 80-9F, then one more
+	utf8AfterF0        // next 90-BF, then two more
+	utf8AfterF4        // next 80-8F, then two more
+	utf8Reject         // no valid UTF-8 starts like this; stays rejected
+	utf8States
 )
 
-// next returns the state after octet b in state s.
-func next(s uint8, b byte) uint8 {
+// next returns the state after octet b in state s: the automaton as Table
+// 3-7 reads.
+func next(s int, b byte) int {
 	switch s {
 	case utf8Accept:
 		switch {
@@ -75,34 +77,85 @@ func next(s uint8, b byte) uint8 {
 	return utf8Reject
 }
 
+// utf8StateBits is the width of a state in a row of utf8Rows.
+const utf8StateBits = 6
+
+// utf8Rows is the automaton as one 64-bit row per octet: the field at bit
+// utf8StateBits*s of row b holds utf8StateBits times next(s, b). A state is
+// kept as its bit offset, so one step is a table load that does not depend
+// on the state and a shift that does,
+//
+//	s = utf8Rows[b] >> (s & 63)
+//
+// after which the low bits of s are the next state's offset (the higher bits
+// are other fields, dropped by the mask of the next step).
+var utf8Rows = func() (rows [256]uint64) {
+	for b := range rows {
+		for s := range utf8States {
+			rows[b] |= uint64(next(s, byte(b))*utf8StateBits) << (s * utf8StateBits)
+		}
+	}
+	return rows
+}()
+
+const (
+	accept = utf8Accept * utf8StateBits
+	reject = utf8Reject * utf8StateBits
+	ascii8 = 0x8080808080808080 // the high bit of each octet of a word
+)
+
 // Feed validates the next piece of the stream. It returns false as soon as
 // the stream so far cannot be the start of valid UTF-8; once false, it stays
 // false until Reset.
 func (v *UTF8Validator) Feed(p []byte) bool {
-	s := v.state
-	for len(p) > 0 && s != utf8Reject {
-		if s == utf8Accept {
-			// ASCII fast path: eight octets at a time while no high bit is set.
-			for len(p) >= 8 && binary.LittleEndian.Uint64(p)&0x8080808080808080 == 0 {
+	s := uint64(v.state)
+	for len(p) >= 8 {
+		if s == accept {
+			// ASCII fast path: 32, then 8 octets at a time while no high
+			// bit is set; between characters, ASCII leaves the state as is.
+			for len(p) >= 32 {
+				w := (*[32]byte)(p)
+				if (binary.LittleEndian.Uint64(w[0:])|binary.LittleEndian.Uint64(w[8:])|
+					binary.LittleEndian.Uint64(w[16:])|binary.LittleEndian.Uint64(w[24:]))&ascii8 != 0 {
+					break
+				}
+				p = p[32:]
+			}
+			for len(p) >= 8 && binary.LittleEndian.Uint64(p)&ascii8 == 0 {
 				p = p[8:]
 			}
-			for len(p) > 0 && p[0] < 0x80 {
-				p = p[1:]
-			}
-			if len(p) == 0 {
+			if len(p) < 8 {
 				break
 			}
 		}
-		s = next(s, p[0])
-		p = p[1:]
+		w := (*[8]byte)(p)
+		s = utf8Rows[w[0]] >> (s & 63)
+		s = utf8Rows[w[1]] >> (s & 63)
+		s = utf8Rows[w[2]] >> (s & 63)
+		s = utf8Rows[w[3]] >> (s & 63)
+		s = utf8Rows[w[4]] >> (s & 63)
+		s = utf8Rows[w[5]] >> (s & 63)
+		s = utf8Rows[w[6]] >> (s & 63)
+		s = utf8Rows[w[7]] >> (s & 63)
+		s &= 63
+		if s == reject {
+			break
+		}
+		p = p[8:]
 	}
-	v.state = s
-	return s != utf8Reject
+	if s != reject {
+		for _, b := range p {
+			s = utf8Rows[b] >> (s & 63)
+		}
+		s &= 63
+	}
+	v.state = uint8(s)
+	return s != reject
 }
 
 // Complete reports whether the stream fed so far is valid UTF-8 that ends
 // between characters, as a whole text message must.
-func (v *UTF8Validator) Complete() bool { return v.state == utf8Accept }
+func (v *UTF8Validator) Complete() bool { return v.state == accept }
 
 // Reset makes v ready for a new stream.
-func (v *UTF8Validator) Reset() { v.state = utf8Accept }
+func (v *UTF8Validator) Reset() { v.state = accept }
