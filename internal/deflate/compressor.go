@@ -89,7 +89,9 @@ func NewCompressor(windowBits, level int) (*Compressor, error) {
 		windowBits: windowBits,
 		wsize:      wsize,
 		win:        make([]byte, wsize+lookahead),
-		tokens:     make([]token, 0, lookahead/2),
+	}
+	if level != NoCompression {
+		z.tokens = make([]token, 0, lookahead/2)
 	}
 	if level >= BestSpeed {
 		hashBits := min(windowBits, 13)

@@ -91,11 +91,11 @@ var lazyLevels = [BestCompression + 1]lazyParams{
 	2: {lazy: 0, good: 4, nice: 16, chain: 8},
 	3: {lazy: 0, good: 8, nice: 32, chain: 32},
 	4: {lazy: 4, good: 4, nice: 16, chain: 16},
-	5: {lazy: 8, good: 16, nice: 32, chain: 32},
-	6: {lazy: 16, good: 16, nice: 128, chain: 128},
-	7: {lazy: 32, good: 32, nice: 128, chain: 256},
-	8: {lazy: 128, good: 128, nice: 258, chain: 1024},
-	9: {lazy: 258, good: 258, nice: 258, chain: 4096},
+	5: {lazy: 16, good: 8, nice: 32, chain: 32},
+	6: {lazy: 16, good: 8, nice: 128, chain: 128},
+	7: {lazy: 32, good: 8, nice: 128, chain: 256},
+	8: {lazy: 128, good: 32, nice: 258, chain: 1024},
+	9: {lazy: 258, good: 32, nice: 258, chain: 4096},
 }
 
 // insert records position s in the hash chains and returns the previous
