@@ -168,7 +168,7 @@ func TestPeerVanishes(t *testing.T) {
 		ctxEnded bool
 	}
 	out := make(chan result, 1)
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		var res result
 		for m := range ws.Messages() {
 			res.msgs = append(res.msgs, m.String())
@@ -182,7 +182,7 @@ func TestPeerVanishes(t *testing.T) {
 		res.ctxEnded = ws.Context().Err() != nil
 		out <- res
 	})
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	c.WriteMessage(context.Background(), 1, []byte("last words"))
 	c.UnderlyingConn().Close()
 	got := recv(t, out, "the handler")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"sync"
 	"testing"
@@ -18,12 +19,11 @@ import (
 
 // serveFunc serves f as the handler of every WebSocket, under Require
 // with opts.
-func serveFunc(t *testing.T, f func(ws *Socket), opts ...Option) (srvURL func(string) string, dialer func() *conn.Conn) {
+func serveFunc(t *testing.T, f func(ws *Socket), opts ...Option) *httptest.Server {
 	t.Helper()
-	srv := startServer(t, Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return startServer(t, Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f(WebSocket(r))
 	}), opts...))
-	return func(p string) string { return wsURL(srv, p) }, func() *conn.Conn { return dial(t, srv, "/", nil) }
 }
 
 // sameError reports whether got is want: equal fields for a
@@ -64,8 +64,8 @@ func collect(out chan<- ending) func(ws *Socket) {
 // in order before the end, and that a clean close ends it with io.EOF.
 func TestWaitInOrder(t *testing.T) {
 	out := make(chan ending, 1)
-	_, dialer := serveFunc(t, collect(out))
-	c := dialer()
+	srv := serveFunc(t, collect(out))
+	c := dial(t, srv, "/", nil)
 	ctx := timeout(t)
 	var want []string
 	for i := range 200 {
@@ -138,8 +138,8 @@ func TestEnds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := make(chan ending, 1)
-			_, dialer := serveFunc(t, collect(out), tt.opts...)
-			c := dialer()
+			srv := serveFunc(t, collect(out), tt.opts...)
+			c := dial(t, srv, "/", nil)
 			ctx := timeout(t)
 			c.WriteMessage(ctx, conn.MessageText, []byte("first"))
 			tt.end(t, c)
@@ -186,7 +186,7 @@ func TestReadOutcomes(t *testing.T) {
 	}
 	ready := make(chan struct{})
 	out := make(chan []state, 1)
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		var states []state
 		m, ok := ws.Read()
 		states = append(states, look(ws, m, ok))
@@ -202,7 +202,7 @@ func TestReadOutcomes(t *testing.T) {
 		}
 		out <- states
 	})
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	<-ready
 	ctx := timeout(t)
 	c.WriteMessage(ctx, conn.MessageText, []byte("a"))
@@ -229,7 +229,7 @@ func TestWaitContext(t *testing.T) {
 	}
 	out := make(chan result, 1)
 	waited := make(chan struct{})
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 		defer cancel()
 		_, err := ws.WaitContext(ctx)
@@ -237,7 +237,7 @@ func TestWaitContext(t *testing.T) {
 		m, _ := ws.WaitContext(context.Background())
 		out <- result{err, m.String()}
 	})
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	<-waited
 	c.WriteMessage(timeout(t), conn.MessageText, []byte("later"))
 	got := recv(t, out, "the handler")
@@ -251,7 +251,7 @@ func TestWaitContext(t *testing.T) {
 // the close, and that a loop left early leaves the rest queued.
 func TestMessages(t *testing.T) {
 	out := make(chan []string, 1)
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		var got []string
 		for m := range ws.Messages() {
 			got = append(got, m.String())
@@ -265,7 +265,7 @@ func TestMessages(t *testing.T) {
 		got = append(got, fmt.Sprint(ws.Err()))
 		out <- got
 	})
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	ctx := timeout(t)
 	for _, s := range []string{"1", "2", "3", "4"} {
 		c.WriteMessage(ctx, conn.MessageText, []byte(s))
@@ -281,7 +281,7 @@ func TestMessages(t *testing.T) {
 // arrives whole, and each goroutine's in its order.
 func TestConcurrentSend(t *testing.T) {
 	const senders, each = 8, 100
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		var wg sync.WaitGroup
 		for g := range senders {
 			wg.Add(1)
@@ -306,7 +306,7 @@ func TestConcurrentSend(t *testing.T) {
 		}
 		wg.Wait()
 	})
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	ctx := timeout(t)
 	next := make([]int, senders)
 	for n := 0; ; n++ {
@@ -333,7 +333,7 @@ func TestConcurrentSend(t *testing.T) {
 func TestConcurrentWaiters(t *testing.T) {
 	const waiters, total = 4, 500
 	out := make(chan []string, 1)
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		var mu sync.Mutex
 		var got []string
 		var wg sync.WaitGroup
@@ -355,7 +355,7 @@ func TestConcurrentWaiters(t *testing.T) {
 		wg.Wait()
 		out <- got
 	}, WithQueueLimits(8, 0))
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	ctx := timeout(t)
 	var want []string
 	for i := range total {
@@ -375,11 +375,11 @@ func TestConcurrentWaiters(t *testing.T) {
 // handler waits: Wait ends with the peer's answer.
 func TestCloseWhileWaiting(t *testing.T) {
 	out := make(chan ending, 1)
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		go ws.Close(4001, "enough")
 		collect(out)(ws)
 	})
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	_, _, err := c.ReadMessage(timeout(t)) // answers the close
 	if !sameError(err, &conn.CloseError{Code: 4001, Reason: "enough"}) {
 		t.Errorf("peer read %v, want the close 4001", err)
@@ -395,11 +395,11 @@ func TestCloseWhileWaiting(t *testing.T) {
 // TestSendAfterEnd checks that sending on an ended socket fails.
 func TestSendAfterEnd(t *testing.T) {
 	out := make(chan error, 1)
-	_, dialer := serveFunc(t, func(ws *Socket) {
+	srv := serveFunc(t, func(ws *Socket) {
 		<-ws.Done()
 		out <- ws.SendText("too late")
 	})
-	c := dialer()
+	c := dial(t, srv, "/", nil)
 	c.Close(1000, "")
 	if err := recv(t, out, "the handler"); !errors.Is(err, conn.ErrClosed) {
 		t.Errorf("Send after the end: %v, want conn.ErrClosed", err)
