@@ -92,12 +92,14 @@ func trimOWS(s string) string {
 
 // isTokenChar reports whether c may appear in a token (RFC 7230 §3.2.6):
 // a visible ASCII character other than a delimiter.
-func isTokenChar(c byte) bool {
-	if c <= ' ' || c >= 0x7f {
-		return false
+func isTokenChar(c byte) bool { return tokenChars[c] }
+
+var tokenChars = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = !strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c)
 	}
-	return strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) < 0
-}
+	return t
+}()
 
 // isToken reports whether s is a non-empty token.
 func isToken(s string) bool {

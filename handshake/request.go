@@ -20,8 +20,16 @@ type Request struct {
 	// request-target, which takes precedence (RFC 7230 §5.4).
 	Host string
 
-	fields string // the header lines, each ending in CRLF
+	fields string      // the header lines, each ending in CRLF
+	lines  []fieldLine // where each line's name and value are in fields
+	// lineArray backs lines for the usual number of fields, so that
+	// indexing them costs no allocation of its own.
+	lineArray [32]fieldLine
 }
+
+// fieldLine locates one header line in Request.fields: the name is
+// fields[start:colon], the raw value fields[colon+1:end].
+type fieldLine struct{ start, colon, end int32 }
 
 // URL parses RequestURI.
 func (r *Request) URL() (*url.URL, error) { return url.ParseRequestURI(r.RequestURI) }
@@ -47,23 +55,20 @@ func (r *Request) Values(name string) iter.Seq[string] {
 
 // Header returns the header fields as a new http.Header.
 func (r *Request) Header() http.Header {
-	h := http.Header{}
-	for line, rest := "", r.fields; rest != ""; {
-		line, rest, _ = strings.Cut(rest, "\r\n")
-		name, value, _ := strings.Cut(line, ":")
-		h.Add(name, trimOWS(value))
+	h := make(http.Header, len(r.lines))
+	for _, l := range r.lines {
+		h.Add(r.fields[l.start:l.colon], trimOWS(r.fields[l.colon+1:l.end]))
 	}
 	return h
 }
 
-// field implements fields over the raw header lines; the cursor is a byte
-// offset into them.
+// field implements fields over the indexed header lines; the cursor is a
+// line number.
 func (r *Request) field(name string, cursor int) (string, int, bool) {
-	for cursor < len(r.fields) {
-		line, _, _ := strings.Cut(r.fields[cursor:], "\r\n")
-		cursor += len(line) + 2
-		if n, v, _ := strings.Cut(line, ":"); strings.EqualFold(n, name) {
-			return trimOWS(v), cursor, true
+	for ; cursor < len(r.lines); cursor++ {
+		l := r.lines[cursor]
+		if n := r.fields[l.start:l.colon]; len(n) == len(name) && strings.EqualFold(n, name) {
+			return trimOWS(r.fields[l.colon+1 : l.end]), cursor + 1, true
 		}
 	}
 	return "", cursor, false
@@ -105,18 +110,22 @@ func (r *Request) parse(head string) bool {
 		r.fields = rest[:end+2]
 	}
 	hosts := 0
-	for fields := r.fields; fields != ""; {
-		line, fields, _ = strings.Cut(fields, "\r\n")
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || !isToken(name) || !isFieldValue(value) {
+	r.lines = r.lineArray[:0]
+	for start := 0; start < len(r.fields); {
+		end := start + strings.Index(r.fields[start:], "\r\n")
+		line := r.fields[start:end]
+		colon := strings.IndexByte(line, ':')
+		if colon < 0 || !isToken(line[:colon]) || !isFieldValue(line[colon+1:]) {
 			return false
 		}
-		if strings.EqualFold(name, "Host") {
+		r.lines = append(r.lines, fieldLine{int32(start), int32(start + colon), int32(end)})
+		if strings.EqualFold(line[:colon], "Host") {
 			hosts++
 			if r.Host == "" {
-				r.Host = trimOWS(value)
+				r.Host = trimOWS(line[colon+1:])
 			}
 		}
+		start = end + 2
 	}
 	// RFC 7230 §5.4: several Host fields, or an invalid one, are a bad
 	// request. A missing one is left for validation to name.
