@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -16,16 +18,17 @@ import (
 // connectProxy is an HTTP CONNECT proxy on loopback, written for the tests.
 type connectProxy struct {
 	addr   string
-	refuse bool // answer 407 instead of tunnelling
+	refuse bool                       // answer 407 instead of tunnelling
+	route  func(target string) string // where to tunnel a target; nil: to itself
 
 	mu      sync.Mutex
 	targets []string // CONNECT request-targets
 	auth    []string // Proxy-Authorization values
 }
 
-func startProxy(t *testing.T, refuse bool) *connectProxy {
+func startProxy(t *testing.T, refuse bool, route func(string) string) *connectProxy {
 	t.Helper()
-	p := &connectProxy{refuse: refuse}
+	p := &connectProxy{refuse: refuse, route: route}
 	p.addr = rawServer(t, func(c net.Conn, r *http.Request) {
 		p.mu.Lock()
 		p.targets = append(p.targets, r.RequestURI)
@@ -39,7 +42,11 @@ func startProxy(t *testing.T, refuse bool) *connectProxy {
 			c.Write([]byte("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 6\r\n\r\nlog in"))
 			return
 		}
-		up, err := net.Dial("tcp", r.RequestURI)
+		target := r.RequestURI
+		if p.route != nil {
+			target = p.route(target)
+		}
+		up, err := net.Dial("tcp", target)
 		if err != nil {
 			c.Write([]byte("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"))
 			return
@@ -92,7 +99,7 @@ func TestDialProxy(t *testing.T) {
 		{"wss", "wss://" + tlsSrv.Listener.Addr().String(), "Basic dXNlcjpwYXNz", "user:pass@", &tls.Config{RootCAs: pool}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := startProxy(t, false)
+			p := startProxy(t, false, nil)
 			var proxied *http.Request
 			opts := &ClientOptions{
 				Subprotocols: []string{"chat"},
@@ -132,7 +139,7 @@ func TestDialProxy(t *testing.T) {
 }
 
 func TestDialProxyRefuses(t *testing.T) {
-	p := startProxy(t, true)
+	p := startProxy(t, true, nil)
 	var conns recordedConns
 	opts := &ClientOptions{
 		NetDialContext: conns.dial,
@@ -162,6 +169,62 @@ func TestDialProxyErrors(t *testing.T) {
 		}}
 		if _, _, _, _, err := Dial(context.Background(), "ws://example.com", opts); err == nil || dialed {
 			t.Errorf("%s: %v, dialed %v; want an error before dialing", name, err, dialed)
+		}
+	}
+}
+
+// proxyEnvChild marks the child process of TestDialProxyFromEnvironment.
+const proxyEnvChild = "HANDSHAKE_TEST_PROXY_ENV_CHILD"
+
+// TestDialProxyFromEnvironment checks the default Proxy: with nil options
+// Dial goes through the proxy HTTP_PROXY (ws) or HTTPS_PROXY (wss) names.
+// net/http reads those variables once per process, so the check runs in a
+// child process of the test binary, which sets them before any other use.
+func TestDialProxyFromEnvironment(t *testing.T) {
+	if os.Getenv(proxyEnvChild) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDialProxyFromEnvironment$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), proxyEnvChild+"=1", "NO_PROXY=", "no_proxy=")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestDialProxyFromEnvironment") {
+			t.Fatalf("child process: %v\n%s", err, out)
+		}
+		return
+	}
+
+	// A host that resolves nowhere: only the proxy can reach it, and
+	// http.ProxyFromEnvironment does not skip it as it skips loopback.
+	const host = "ws.example.invalid"
+	results := make(chan serverResult, 4)
+	plain := upgradeServer(t, nil, 0, results)
+	cert, pool := selfSigned(t)
+	secure := tlsUpgradeServer(t, cert, make(chan string, 4))
+	p := startProxy(t, false, func(target string) string {
+		if target == host+":443" {
+			return secure.Listener.Addr().String()
+		}
+		return plain.Listener.Addr().String()
+	})
+	os.Setenv("HTTP_PROXY", "http://env:user@"+p.addr)
+	os.Setenv("HTTPS_PROXY", "http://"+p.addr)
+
+	for _, tc := range []struct {
+		url        string
+		opts       *ClientOptions
+		target, au string
+	}{
+		{"ws://" + host + "/", nil, host + ":80", "Basic ZW52OnVzZXI="},
+		{"wss://" + host + "/", &ClientOptions{TLSConfig: &tls.Config{RootCAs: pool}}, host + ":443", ""},
+	} {
+		nc, _, _, _, err := Dial(context.Background(), tc.url, tc.opts)
+		if err != nil {
+			t.Fatalf("Dial(%s): %v", tc.url, err)
+		}
+		nc.Close()
+		p.mu.Lock()
+		target, auth := p.targets[len(p.targets)-1], p.auth[len(p.auth)-1]
+		p.mu.Unlock()
+		if target != tc.target || auth != tc.au {
+			t.Errorf("Dial(%s): proxy saw CONNECT %s with %q, want %s with %q", tc.url, target, auth, tc.target, tc.au)
 		}
 	}
 }

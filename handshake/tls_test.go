@@ -19,8 +19,9 @@ import (
 	"time"
 )
 
-// selfSigned returns a certificate for localhost and 127.0.0.1, made for
-// this test run, and a pool that trusts it.
+// selfSigned returns a certificate for localhost, 127.0.0.1 and the host
+// of TestDialProxyFromEnvironment, made for this test run, and a pool that
+// trusts it.
 func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -36,7 +37,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
+		DNSNames:              []string{"localhost", "ws.example.invalid"},
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
