@@ -22,8 +22,9 @@ const (
 	BestCompression    = 9  // lazy matching along long hash chains
 )
 
-// ErrNoSink is returned by Write and Close before the first Reset.
-var ErrNoSink = errors.New("deflate: Compressor used before Reset gave it a sink")
+// ErrNoSink is returned by Write and Close outside a message: before the
+// first Reset, or after Close and before the next Reset.
+var ErrNoSink = errors.New("deflate: Compressor written outside a message; Reset starts one")
 
 // A Compressor compresses the messages of one direction of a WebSocket
 // connection as RFC 7692 permessage-deflate defines: each message is
@@ -158,8 +159,8 @@ func (z *Compressor) Write(p []byte) (int, error) {
 		return 0, z.w.err
 	}
 	n := 0
+	z.dirty = z.dirty || len(p) > 0
 	for len(p) > 0 {
-		z.dirty = true
 		if z.end == len(z.win) {
 			z.compress(false)
 			z.slide()
@@ -177,8 +178,8 @@ func (z *Compressor) Write(p []byte) (int, error) {
 
 // Close ends the message: it compresses the rest of the input, then writes
 // the empty stored block of a sync flush without its last four octets
-// (RFC 7692 §7.2.1), and hands everything to the sink. The window stays
-// for the next message. A message with no input comes out as the single
+// (RFC 7692 §7.2.1), and hands everything to the sink, which it then lets
+// go of. The window stays for the next message. A message with no input comes out as the single
 // octet 0x00 (§7.2.3.6).
 func (z *Compressor) Close() error {
 	if z.w.sink == nil {
@@ -198,6 +199,7 @@ func (z *Compressor) Close() error {
 		return z.w.err
 	}
 	z.dirty = false
+	z.w.sink = nil // the message is over; do not hold on to the sink
 	return nil
 }
 

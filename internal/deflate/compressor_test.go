@@ -253,6 +253,20 @@ func TestCompressArguments(t *testing.T) {
 	if err := z.Close(); err != ErrNoSink {
 		t.Errorf("Close before Reset: %v, want ErrNoSink", err)
 	}
+	var buf bytes.Buffer
+	z.Reset(&buf)
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := z.Write([]byte("x")); err != ErrNoSink {
+		t.Errorf("Write after Close: %v, want ErrNoSink", err)
+	}
+	if err := z.Close(); err != ErrNoSink {
+		t.Errorf("Close after Close: %v, want ErrNoSink", err)
+	}
+	if buf.Len() != 1 {
+		t.Errorf("the sink got % x, want only the empty message 00", buf.Bytes())
+	}
 }
 
 // TestCompressNoAllocs: compressing messages allocates nothing.

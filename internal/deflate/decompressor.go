@@ -464,4 +464,5 @@ func (d *Decompressor) endStream() {
 func (d *Decompressor) endMessage() {
 	d.err = io.EOF
 	d.complete = true
+	d.src = nil // the message is over; do not hold on to the source
 }
