@@ -61,7 +61,7 @@ func TestCheck(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, tc.want) {
+			if !errors.Is(err, tc.want) || err.Error() != tc.want.Reason {
 				t.Fatalf("Check: %v, want %v", err, tc.want)
 			}
 			var rerr *RequestError

@@ -113,7 +113,8 @@ func (o *ClientOptions) check() error {
 // Dial opens a WebSocket connection to rawURL, a ws:// or wss:// URL: it
 // dials the server (through the proxy opts.Proxy names, if any), runs TLS
 // for wss://, and then the opening handshake as ClientHandshake does. ctx
-// and opts.Timeout bound all of it.
+// and opts.Timeout bound all of it. User info in rawURL becomes an
+// Authorization: Basic header field, unless opts.Header sets one.
 //
 // buffered holds the bytes read past the response's head; they are the
 // start of the WebSocket stream and must be consumed before nc is read.

@@ -11,8 +11,9 @@ import (
 //
 // field returns the value of the next header line named name at or after
 // cursor, with the cursor to pass to find the one after it; ok is false when
-// none is left. The first call passes 0. name is given in canonical form
-// ("Sec-Websocket-Key"); implementations match it case-insensitively.
+// none is left. The first call passes 0. name is given in the canonical
+// form http.Header keys fields by ("Sec-Websocket-Key"); Request matches
+// it case-insensitively.
 // Iterating by cursor rather than through a callback keeps the validation
 // free of allocations.
 type fields interface {

@@ -156,6 +156,17 @@ func TestDialProxyRefuses(t *testing.T) {
 	conns.wantClosed(t)
 }
 
+func TestDialProxySpeaksFirst(t *testing.T) {
+	addr := rawServer(t, func(c net.Conn, r *http.Request) {
+		c.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 101 Switching Protocols\r\n"))
+	})
+	opts := &ClientOptions{Proxy: func(*http.Request) (*url.URL, error) { return url.Parse("http://" + addr) }}
+	_, _, _, _, err := Dial(context.Background(), "ws://example.com/", opts)
+	if err == nil || !strings.Contains(err.Error(), "proxy sent data") {
+		t.Fatalf("Dial: %v, want an error about the proxy's early data", err)
+	}
+}
+
 func TestDialProxyErrors(t *testing.T) {
 	for name, proxy := range map[string]func(*http.Request) (*url.URL, error){
 		"proxy func fails": func(*http.Request) (*url.URL, error) { return nil, errors.New("no proxy today") },

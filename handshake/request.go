@@ -20,15 +20,15 @@ type Request struct {
 	// request-target, which takes precedence (RFC 7230 §5.4).
 	Host string
 
-	fields string      // the header lines, each ending in CRLF
-	lines  []fieldLine // where each line's name and value are in fields
+	raw   string      // the header lines, each ending in CRLF
+	lines []fieldLine // where each line's name and value are in raw
 	// lineArray backs lines for the usual number of fields, so that
 	// indexing them costs no allocation of its own.
 	lineArray [32]fieldLine
 }
 
-// fieldLine locates one header line in Request.fields: the name is
-// fields[start:colon], the raw value fields[colon+1:end].
+// fieldLine locates one header line in Request.raw: the name is
+// raw[start:colon], the value with its whitespace raw[colon+1:end].
 type fieldLine struct{ start, colon, end int32 }
 
 // URL parses RequestURI.
@@ -57,7 +57,7 @@ func (r *Request) Values(name string) iter.Seq[string] {
 func (r *Request) Header() http.Header {
 	h := make(http.Header, len(r.lines))
 	for _, l := range r.lines {
-		h.Add(r.fields[l.start:l.colon], trimOWS(r.fields[l.colon+1:l.end]))
+		h.Add(r.raw[l.start:l.colon], trimOWS(r.raw[l.colon+1:l.end]))
 	}
 	return h
 }
@@ -67,8 +67,8 @@ func (r *Request) Header() http.Header {
 func (r *Request) field(name string, cursor int) (string, int, bool) {
 	for ; cursor < len(r.lines); cursor++ {
 		l := r.lines[cursor]
-		if n := r.fields[l.start:l.colon]; len(n) == len(name) && strings.EqualFold(n, name) {
-			return trimOWS(r.fields[l.colon+1 : l.end]), cursor + 1, true
+		if n := r.raw[l.start:l.colon]; len(n) == len(name) && strings.EqualFold(n, name) {
+			return trimOWS(r.raw[l.colon+1 : l.end]), cursor + 1, true
 		}
 	}
 	return "", cursor, false
@@ -94,7 +94,7 @@ func (r *Request) head() requestHead {
 // line (RFC 7230 §3). It is strict where leniency would let two parsers
 // disagree on a message: lines end in CRLF, field names are tokens with no
 // whitespace before the colon, obsolete line folding is refused, and there
-// is exactly one Host field.
+// is at most one Host field.
 func (r *Request) parse(head string) bool {
 	line, rest, ok := strings.Cut(head, "\r\n")
 	if !ok || !r.parseRequestLine(line) {
@@ -103,17 +103,17 @@ func (r *Request) parse(head string) bool {
 	end := strings.Index(rest, "\r\n\r\n")
 	switch {
 	case rest == "\r\n":
-		r.fields = ""
+		r.raw = ""
 	case end < 0 || end+4 != len(rest):
 		return false
 	default:
-		r.fields = rest[:end+2]
+		r.raw = rest[:end+2]
 	}
 	hosts := 0
 	r.lines = r.lineArray[:0]
-	for start := 0; start < len(r.fields); {
-		end := start + strings.Index(r.fields[start:], "\r\n")
-		line := r.fields[start:end]
+	for start := 0; start < len(r.raw); {
+		end := start + strings.Index(r.raw[start:], "\r\n")
+		line := r.raw[start:end]
 		colon := strings.IndexByte(line, ':')
 		if colon < 0 || !isToken(line[:colon]) || !isFieldValue(line[colon+1:]) {
 			return false
