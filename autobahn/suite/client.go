@@ -32,8 +32,9 @@ func Heavy(c *Case) bool {
 
 // RunOptions configure a run of cases.
 type RunOptions struct {
-	// Parallel bounds how many cases run at once (0: DefaultParallel),
-	// HeavyParallel how many heavy ones (0: DefaultHeavyParallel). The
+	// Parallel bounds how many light cases run at once (0:
+	// DefaultParallel), HeavyParallel how many heavy ones (0:
+	// DefaultHeavyParallel); light and heavy cases never run together. The
 	// original runs one case at a time; the cases share no state, so
 	// running them side by side changes nothing but the load on the peer.
 	Parallel      int
@@ -46,10 +47,15 @@ type RunOptions struct {
 	Done func(*Result)
 }
 
-// scheduler runs cases in order under the two concurrency bounds.
+// scheduler starts cases in order: light ones up to one bound at once,
+// heavy ones up to another. The two kinds never run at the same time: the
+// light cases judge by timeouts of half a second to a few seconds, which
+// the load of a heavy case beside them could make a peer miss.
 type scheduler struct {
-	all, heavy chan struct{}
-	wg         sync.WaitGroup
+	light, heavy chan struct{}
+	started      bool
+	heavyPhase   bool
+	wg           sync.WaitGroup
 }
 
 func newScheduler(o *RunOptions) *scheduler {
@@ -60,36 +66,30 @@ func newScheduler(o *RunOptions) *scheduler {
 	if hp <= 0 {
 		hp = DefaultHeavyParallel
 	}
-	return &scheduler{all: make(chan struct{}, p), heavy: make(chan struct{}, min(hp, p))}
+	return &scheduler{light: make(chan struct{}, p), heavy: make(chan struct{}, hp)}
 }
 
 // run starts fn for c once the bounds allow; it waits for a place, so cases
-// start in the order given.
+// start in the order given. It reports false if ctx ended first.
 func (s *scheduler) run(ctx context.Context, c *Case, fn func()) bool {
-	if Heavy(c) {
-		select {
-		case s.heavy <- struct{}{}:
-		case <-ctx.Done():
-			return false
-		}
+	heavy := Heavy(c)
+	if s.started && heavy != s.heavyPhase {
+		s.wg.Wait()
+	}
+	s.started, s.heavyPhase = true, heavy
+	slots := s.light
+	if heavy {
+		slots = s.heavy
 	}
 	select {
-	case s.all <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
-		if Heavy(c) {
-			<-s.heavy
-		}
 		return false
 	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		defer func() {
-			<-s.all
-			if Heavy(c) {
-				<-s.heavy
-			}
-		}()
+		defer func() { <-slots }()
 		fn()
 	}()
 	return true

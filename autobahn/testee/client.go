@@ -24,8 +24,8 @@ type Client struct {
 	// Parallel is how many cases run at once; 0 or 1 runs them one after
 	// the other, as the original's testee client does.
 	Parallel int
-	// Heavy, if set, tells the case numbers of which at most
-	// HeavyParallel (at least 1) run at once.
+	// Heavy, if set, tells the heavy case numbers: at most HeavyParallel
+	// (at least 1) of them run at once, never beside a light one.
 	Heavy         func(n int) bool
 	HeavyParallel int
 	// Done, if set, is called after each case with its number.
@@ -44,8 +44,9 @@ func (c *Client) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	all := make(chan struct{}, max(c.Parallel, 1))
+	light := make(chan struct{}, max(c.Parallel, 1))
 	heavy := make(chan struct{}, max(c.HeavyParallel, 1))
+	heavyPhase := false
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -58,10 +59,15 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 	for i := 1; i <= n && ctx.Err() == nil && !failed(); i++ {
 		isHeavy := c.Heavy != nil && c.Heavy(i)
-		if isHeavy {
-			heavy <- struct{}{}
+		if i > 1 && isHeavy != heavyPhase {
+			wg.Wait()
 		}
-		all <- struct{}{}
+		heavyPhase = isHeavy
+		slots := light
+		if isHeavy {
+			slots = heavy
+		}
+		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -72,10 +78,7 @@ func (c *Client) Run(ctx context.Context) error {
 				}
 				mu.Unlock()
 			}
-			<-all
-			if isHeavy {
-				<-heavy
-			}
+			<-slots
 			if c.Done != nil {
 				c.Done(i)
 			}
