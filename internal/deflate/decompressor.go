@@ -83,7 +83,7 @@ type Decompressor struct {
 // a window of 2^windowBits bytes (8 to 15): a message that refers further
 // back fails with ErrWindowExceeded.
 //
-// Its memory is the window plus about 8 KiB: 40 KiB at windowBits 15, 8.5
+// Its memory is the window plus about 8 KiB: 40 KiB at windowBits 15, 8.3
 // KiB at 8.
 func NewDecompressor(windowBits int) (*Decompressor, error) {
 	if err := checkWindowBits(windowBits); err != nil {

@@ -204,7 +204,7 @@ func TestBuildTable(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	var lit [litTableSize]uint32
 	var dist [distTableSize]uint32
-	for i := range 20000 {
+	for i := range 5000 {
 		table, rootBits, n := lit[:], uint(litRootBits), 2+r.IntN(numLitLen-1)
 		if i%2 == 1 {
 			table, rootBits, n = dist[:], distRootBits, 2+r.IntN(numDist-1)

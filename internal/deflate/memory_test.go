@@ -42,7 +42,8 @@ func TestMemoryPerObject(t *testing.T) {
 	for _, tc := range []struct{ bits, level, most int }{
 		{15, BestSpeed, 88 << 10},
 		{15, 6, 152 << 10},
-		{15, NoCompression, 72 << 10},
+		{15, NoCompression, 56 << 10},
+		{15, HuffmanOnly, 72 << 10},
 		{8, BestSpeed, 14 << 10},
 		{8, 6, 15 << 10},
 	} {
