@@ -23,9 +23,10 @@ func Mask(key MaskKey, pos int, b []byte) int {
 		// Vector loads and stores that straddle cache lines cost up to half
 		// the speed: mask up to 31 octets on their own, so that the vector
 		// code starts at an address aligned to 32.
-		head := int(-uintptr(unsafe.Pointer(unsafe.SliceData(b)))) & 31
-		k = maskShort(k, b[:head])
-		b = b[head:]
+		if head := int(-uintptr(unsafe.Pointer(unsafe.SliceData(b)))) & 31; head != 0 {
+			k = maskShort(k, b[:head])
+			b = b[head:]
+		}
 		// maskVector masks a prefix whose length is a multiple of 8, so the
 		// rest starts at the same phase of the key.
 		b = b[maskVector(k, b):]
@@ -72,7 +73,9 @@ func maskWords(k uint64, b []byte) {
 		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k)
 		b = b[8:]
 	}
-	maskShort(k, b)
+	if len(b) > 0 {
+		maskShort(k, b)
+	}
 }
 
 // maskShort masks b, shorter than 32 octets, with k, the key word of

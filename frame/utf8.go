@@ -101,7 +101,6 @@ var utf8Rows = func() (rows [256]uint64) {
 const (
 	accept = utf8Accept * utf8StateBits
 	reject = utf8Reject * utf8StateBits
-	ascii8 = 0x8080808080808080 // the high bit of each octet of a word
 )
 
 // Feed validates the next piece of the stream. It returns false as soon as
@@ -111,19 +110,8 @@ func (v *UTF8Validator) Feed(p []byte) bool {
 	s := uint64(v.state)
 	for len(p) >= 8 {
 		if s == accept {
-			// ASCII fast path: 32, then 8 octets at a time while no high
-			// bit is set; between characters, ASCII leaves the state as is.
-			for len(p) >= 32 {
-				w := (*[32]byte)(p)
-				if (binary.LittleEndian.Uint64(w[0:])|binary.LittleEndian.Uint64(w[8:])|
-					binary.LittleEndian.Uint64(w[16:])|binary.LittleEndian.Uint64(w[24:]))&ascii8 != 0 {
-					break
-				}
-				p = p[32:]
-			}
-			for len(p) >= 8 && binary.LittleEndian.Uint64(p)&ascii8 == 0 {
-				p = p[8:]
-			}
+			// Between characters ASCII leaves the state as it is.
+			p = p[asciiPrefix(p):]
 			if len(p) < 8 {
 				break
 			}
@@ -151,6 +139,30 @@ func (v *UTF8Validator) Feed(p []byte) bool {
 	}
 	v.state = uint8(s)
 	return s != reject
+}
+
+// asciiPrefix returns the length of the leading ASCII octets of p, counted
+// in whole 8-octet words: 64 octets at a time while it can, then 8.
+func asciiPrefix(p []byte) int {
+	const hiBits = 0x8080808080808080 // the high bit of each octet of a word
+	n := len(p)
+	// With the capacity equal to the length, reslicing needs no capacity
+	// arithmetic (as in unicode/utf8.Valid).
+	p = p[:len(p):len(p)]
+	for len(p) >= 64 {
+		w := (*[64]byte)(p)
+		if (binary.LittleEndian.Uint64(w[0:])|binary.LittleEndian.Uint64(w[8:])|
+			binary.LittleEndian.Uint64(w[16:])|binary.LittleEndian.Uint64(w[24:])|
+			binary.LittleEndian.Uint64(w[32:])|binary.LittleEndian.Uint64(w[40:])|
+			binary.LittleEndian.Uint64(w[48:])|binary.LittleEndian.Uint64(w[56:]))&hiBits != 0 {
+			break
+		}
+		p = p[64:]
+	}
+	for len(p) >= 8 && binary.LittleEndian.Uint64(p)&hiBits == 0 {
+		p = p[8:]
+	}
+	return n - len(p)
 }
 
 // Complete reports whether the stream fed so far is valid UTF-8 that ends
