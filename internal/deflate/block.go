@@ -138,13 +138,13 @@ func writeStored(w *bitWriter, raw []byte) {
 	}
 }
 
-// prepareDynamic builds the block's own codes and the header that
-// describes them, and returns the size of the header in bits.
+// prepareDynamic computes the code lengths of the block's own codes and
+// the header that describes them, and returns the size of the header in
+// bits. The codes themselves are assigned only if the block is written
+// with them.
 func (e *blockEncoder) prepareDynamic() int {
 	e.builder.buildLengths(e.litFreq[:], e.litLens[:], maxCodeBits)
 	e.builder.buildLengths(e.distFreq[:], e.distLens[:], maxCodeBits)
-	assignCodes(e.litLens[:], e.litCodes[:])
-	assignCodes(e.distLens[:], e.distCodes[:])
 
 	e.hlit = numLitLen
 	for e.hlit > firstLength && e.litLens[e.hlit-1] == 0 {
@@ -159,7 +159,6 @@ func (e *blockEncoder) prepareDynamic() int {
 	e.runLengths(e.allLens[:n])
 
 	e.builder.buildLengths(e.codeLenFreq[:], e.codeLenLens[:], maxCodeLenLen)
-	assignCodes(e.codeLenLens[:], e.codeLenCode[:])
 	e.hclen = numCodeLen
 	for e.hclen > 4 && e.codeLenLens[codeLenOrder[e.hclen-1]] == 0 {
 		e.hclen--
@@ -230,7 +229,12 @@ func repeatExtraBits(sym uint16) uint {
 	return 0
 }
 
+// writeDynamicHeader assigns the codes prepareDynamic sized and writes the
+// header of a dynamic block.
 func (e *blockEncoder) writeDynamicHeader(w *bitWriter) {
+	assignCodes(e.litLens[:], e.litCodes[:])
+	assignCodes(e.distLens[:], e.distCodes[:])
+	assignCodes(e.codeLenLens[:], e.codeLenCode[:])
 	w.writeBits(blockDynamic<<1, 3)
 	w.writeBits(uint64(e.hlit-firstLength), 5)
 	w.writeBits(uint64(e.hdist-1), 5)

@@ -44,20 +44,22 @@ const skipLog = 5
 // positions before limit, or all the input if final.
 func (z *Compressor) tokenizeFast(limit int, final bool) {
 	win := z.win[:z.end]
+	head, shift := z.head, z.hashShift
+	histStart, wsize := z.histStart, z.wsize
 	s, lit := z.cur, z.cur // lit: first byte not yet emitted
 	for s < limit && s+hashMatch <= len(win) {
 		x := load32(win, s)
-		h := hash4(x, z.hashShift)
-		cand := int(z.head[h]) - 1
-		z.head[h] = uint16(s + 1)
-		if cand < max(z.histStart, s-z.wsize) || load32(win, cand) != x {
+		h := hash4(x, shift)
+		cand := int(head[h]) - 1
+		head[h] = uint16(s + 1)
+		if cand < histStart || s-cand > wsize || load32(win, cand) != x {
 			s += 1 + (s-lit)>>skipLog
 			continue
 		}
 		n := hashMatch + matchLen(win[cand+hashMatch:], win[s+hashMatch:min(s+maxMatch, len(win))])
 		// The bytes before a match may match too; they were about to
 		// become literals.
-		for s > lit && cand > z.histStart && n < maxMatch && win[s-1] == win[cand-1] {
+		for s > lit && cand > histStart && n < maxMatch && win[s-1] == win[cand-1] {
 			s--
 			cand--
 			n++
@@ -69,7 +71,7 @@ func (z *Compressor) tokenizeFast(limit int, final bool) {
 		// The position before the next search is one a following match
 		// is likely to start near.
 		if s+hashMatch-1 <= len(win) {
-			z.head[hash4(load32(win, s-1), z.hashShift)] = uint16(s)
+			head[hash4(load32(win, s-1), shift)] = uint16(s)
 		}
 	}
 	if final || s > len(win) {
