@@ -33,11 +33,11 @@ const (
 	DefaultKeepaliveInterval = 30 * time.Second
 	DefaultKeepaliveTimeout  = 30 * time.Second
 	// DefaultBufferSize is the size of a socket's read and write buffers.
-	// It is smaller than conn's, because a server may hold many idle
-	// sockets; messages larger than a buffer are read into their own
-	// memory and written without copying, so the buffer size bounds only
-	// how many small frames one system call moves.
-	DefaultBufferSize = 2048
+	// It is a quarter of conn's, because a server may hold many idle
+	// sockets: a message larger than a buffer is read straight into its
+	// own memory and written with one vectored write, so the buffers only
+	// batch small frames into fewer system calls.
+	DefaultBufferSize = 1024
 )
 
 // An Option configures Accept, Require and Middleware. Options given to

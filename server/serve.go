@@ -22,7 +22,7 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 	if ka != nil {
 		opts.PongHandler = ka.pong
 	}
-	c, err := conn.Accept(w, r, &opts)
+	c, err := accept(w, r, &opts)
 	if err != nil {
 		return // the handshake answered
 	}
@@ -51,6 +51,27 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 	}()
 	h.ServeHTTP(&hijackedWriter{}, r.WithContext(s.ctx))
 	returned = true
+}
+
+// accept runs conn.Accept on a goroutine of its own and waits for it. The
+// handshake's call chain is deep: run on the handler's goroutine, it
+// would grow that stack to twice its size for the socket's whole life
+// (the runtime shrinks a stack only when a quarter of it suffices), while
+// the stack of a goroutine that returns is freed. A panic in it is raised
+// again here, where net/http reports it.
+func accept(w http.ResponseWriter, r *http.Request, opts *conn.AcceptOptions) (c *conn.Conn, err error) {
+	var panicked any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		c, err = conn.Accept(w, r, opts)
+	}()
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
+	return c, err
 }
 
 // hijackedWriter is the ResponseWriter of a handler whose request became a

@@ -1,0 +1,273 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rfc6455/ws/conn"
+	"github.com/rfc6455/ws/handshake"
+	"github.com/rfc6455/ws/server"
+)
+
+// serverURL serves h on loopback for the benchmark and returns its ws://
+// URL.
+func serverURL(b *testing.B, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
+}
+
+func dialServer(b *testing.B, url string) *conn.Conn {
+	c, _, err := conn.Dial(context.Background(), url, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// echoHandlers are the server sides of the echo benchmarks: the server
+// package's Socket, and conn used directly for comparison.
+var echoHandlers = []struct {
+	impl    string
+	handler http.Handler
+}{
+	{"server", server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws := server.WebSocket(r)
+		for m := range ws.Messages() {
+			if ws.Send(m) != nil {
+				return
+			}
+		}
+	}))},
+	{"conn", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := conn.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close(1000, "")
+		ctx := context.Background()
+		for {
+			typ, p, err := c.ReadMessage(ctx)
+			if err != nil || c.WriteMessage(ctx, typ, p) != nil {
+				return
+			}
+		}
+	})},
+}
+
+// BenchmarkSocketEcho measures a client sending a message and reading the
+// echo back through a server.Socket (Messages and Send), beside conn's
+// ReadMessage and WriteMessage in a plain handler. Both servers receive
+// into a fresh buffer the handler owns: one allocation per message.
+func BenchmarkSocketEcho(b *testing.B) {
+	for _, size := range []int{16, 1 << 10, 64 << 10} {
+		for _, eh := range echoHandlers {
+			b.Run(fmt.Sprintf("size=%d/impl=%s", size, eh.impl), func(b *testing.B) {
+				c := dialServer(b, serverURL(b, eh.handler))
+				defer c.Close(1000, "")
+				ctx := context.Background()
+				msg, buf := make([]byte, size), make([]byte, size)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for range b.N {
+					if err := c.WriteMessage(ctx, conn.MessageBinary, msg); err != nil {
+						b.Fatal(err)
+					}
+					_, r, err := c.NextReader(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := io.ReadFull(r, buf); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkSocketReceive measures a stream of messages from a client
+// taken by a handler with Wait: the reader goroutine, the queue and the
+// hand-over to the handler.
+func BenchmarkSocketReceive(b *testing.B) {
+	for _, size := range []int{16, 1 << 10, 64 << 10} {
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			// The handler counts messages; the client waits for its count
+			// at the end, so the time covers every message taken.
+			counts := make(chan int, 1)
+			url := serverURL(b, server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ws := server.WebSocket(r)
+				n := 0
+				for range ws.Messages() {
+					n++
+				}
+				counts <- n
+			})))
+			c := dialServer(b, url)
+			ctx := context.Background()
+			msg := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			n := 0
+			for range b.N {
+				if err := c.WriteMessage(ctx, conn.MessageBinary, msg); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			c.Close(1000, "")
+			if got := <-counts; got != n {
+				b.Fatalf("handler took %d messages of %d", got, n)
+			}
+		})
+	}
+}
+
+// BenchmarkBroadcast measures Group.Broadcast of a 1 KiB message to
+// members that read everything, until every member has received it.
+func BenchmarkBroadcast(b *testing.B) {
+	for _, members := range []int{1, 16, 128} {
+		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
+			g := &server.Group{QueueLimit: 1 << 16}
+			joined := make(chan struct{}, members)
+			url := serverURL(b, server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ws := server.WebSocket(r)
+				g.Add(ws)
+				joined <- struct{}{}
+				for range ws.Messages() {
+				}
+			})))
+			var received sync.WaitGroup
+			var clients []*conn.Conn
+			for range members {
+				c := dialServer(b, url)
+				<-joined
+				clients = append(clients, c)
+			}
+			msg := make([]byte, 1<<10)
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			received.Add(members)
+			for _, c := range clients {
+				go func() {
+					defer received.Done()
+					buf := make([]byte, len(msg))
+					for range b.N {
+						_, r, err := c.NextReader(context.Background())
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						io.ReadFull(r, buf)
+					}
+				}()
+			}
+			for range b.N {
+				if err := g.Broadcast(server.Binary(msg)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			received.Wait()
+			b.StopTimer()
+			for _, c := range clients {
+				c.Close(1000, "")
+			}
+		})
+	}
+}
+
+// idleHandlers are the server sides of BenchmarkIdleMemory: a connection
+// hijacked from net/http and left alone (the floor of any WebSocket server
+// on net/http: the handler's goroutine, net/http's buffers and request),
+// a conn.Conn with the server package's buffer sizes whose handler blocks
+// in ReadMessage, and a server.Socket whose handler blocks in Wait. The
+// difference between the last two is what the server package adds: its
+// reader goroutine, the Socket and its queue, the keepalive timer.
+var idleHandlers = []struct {
+	impl    string
+	handler func(accepted chan<- struct{}) http.Handler
+}{
+	{"hijack", func(accepted chan<- struct{}) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			nc, _, _, err := handshake.Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			accepted <- struct{}{}
+			nc.Read(make([]byte, 1))
+			nc.Close()
+		})
+	}},
+	{"conn", func(accepted chan<- struct{}) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			opts := &conn.AcceptOptions{Options: conn.Options{
+				ReadBufferSize:  server.DefaultBufferSize,
+				WriteBufferSize: server.DefaultBufferSize,
+			}}
+			c, err := conn.Accept(w, r, opts)
+			if err != nil {
+				return
+			}
+			accepted <- struct{}{}
+			c.ReadMessage(context.Background())
+			c.CloseNow()
+		})
+	}},
+	{"server", func(accepted chan<- struct{}) http.Handler {
+		return server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			accepted <- struct{}{}
+			server.WebSocket(r).Wait()
+		}))
+	}},
+}
+
+// BenchmarkIdleMemory measures the memory an idle connection holds on the
+// server: heap and goroutine stacks, per connection, over 500 of them.
+// The clients are bare TCP connections after the handshake, so that
+// nearly all the memory is the server's. Its metric is B/conn.
+func BenchmarkIdleMemory(b *testing.B) {
+	const conns = 500
+	for _, ih := range idleHandlers {
+		b.Run("impl="+ih.impl, func(b *testing.B) {
+			accepted := make(chan struct{}, conns)
+			url := serverURL(b, ih.handler(accepted))
+			var perConn float64
+			for range b.N {
+				before := inUse()
+				clients := make([]net.Conn, 0, conns)
+				for range conns {
+					nc, _, _, _, err := handshake.Dial(context.Background(), url, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					clients = append(clients, nc)
+					<-accepted
+				}
+				perConn += float64(inUse()-before) / conns
+				for _, nc := range clients {
+					nc.Close()
+				}
+			}
+			b.ReportMetric(perConn/float64(b.N), "B/conn")
+		})
+	}
+}
+
+// inUse returns the bytes of heap and stacks in use, after a collection.
+func inUse() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapInuse + ms.StackInuse)
+}
