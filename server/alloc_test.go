@@ -13,6 +13,9 @@ import (
 // socket's reader goroutine and the handler), costs one allocation, the
 // payload the handler receives and owns.
 func TestAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	const size, runs = 512, 200
 	out := make(chan float64, 1)
 	srv := serveFunc(t, func(ws *Socket) {
@@ -52,6 +55,9 @@ func TestAllocations(t *testing.T) {
 
 // TestSendAllocations asserts that sending allocates nothing.
 func TestSendAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	const runs = 100
 	out := make(chan float64, 1)
 	srv := serveFunc(t, func(ws *Socket) {
