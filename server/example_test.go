@@ -123,6 +123,7 @@ func ExampleSocket_Read() {
 		ws := server.WebSocket(r)
 		_, ok := ws.Read()
 		fmt.Println("at first:", ok, ws.Closed())
+		ws.SendText("go on")
 		<-ws.Done() // the peer has sent everything and closed
 		fmt.Println("queued:", ws.CountMessages())
 		for {
@@ -138,8 +139,8 @@ func ExampleSocket_Read() {
 	defer srv.Close()
 
 	c := dial(srv, "/")
-	time.Sleep(10 * time.Millisecond) // let the handler look before sending
 	ctx := context.Background()
+	c.ReadMessage(ctx) // "go on"
 	c.WriteMessage(ctx, conn.MessageText, []byte("first"))
 	c.WriteMessage(ctx, conn.MessageText, []byte("second"))
 	c.Close(1000, "")
