@@ -316,3 +316,41 @@ func TestPools(t *testing.T) {
 		t.Error("GetDecompressor(7) gave a Decompressor")
 	}
 }
+
+// TestCompressManyMessages sends a hundred and fifty messages of all sizes with
+// context takeover, so that the window slides many times between and
+// inside messages, and ResetHistory now and then.
+func TestCompressManyMessages(t *testing.T) {
+	var msgs [][]byte
+	for i := range 150 {
+		size := []int{0, 1, 17, 300, 1024, 5000, 20000}[i%7]
+		if i%5 == 0 {
+			msgs = append(msgs, deflatetest.Text(size, uint64(i)))
+		} else {
+			msgs = append(msgs, deflatetest.JSON(size, uint64(i%40)))
+		}
+	}
+	for _, level := range []int{HuffmanOnly, NoCompression, BestSpeed, 4, 9} {
+		for _, wb := range []int{8, 15} {
+			z, _ := NewCompressor(wb, level)
+			checkMessages(t, wb, msgs, compressMessages(t, z, msgs))
+
+			// With ResetHistory every third message, the messages
+			// after a reset stand alone: a fresh Decompressor, reset
+			// alike, reads them all.
+			z, _ = NewCompressor(wb, level)
+			d, _ := NewDecompressor(wb)
+			for i, m := range msgs {
+				if i%3 == 0 {
+					z.ResetHistory()
+					d.ResetHistory()
+				}
+				c := compressMessages(t, z, [][]byte{m})
+				got, err := decompress(d, c[0])
+				if err != nil || !bytes.Equal(got, m) {
+					t.Fatalf("level %d bits %d message %d: %d bytes, %v", level, wb, i, len(got), err)
+				}
+			}
+		}
+	}
+}
