@@ -141,5 +141,4 @@ func (d *devtools) evaluate(ctx context.Context, session, expr string, result an
 	return json.Unmarshal(r.Result.Value, result)
 }
 
-
 func (d *devtools) close() { d.c.CloseNow() }
