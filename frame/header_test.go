@@ -103,6 +103,8 @@ func TestReadHeader(t *testing.T) {
 		{"half", iotest.HalfReader},
 		{"data+EOF", iotest.DataErrReader},
 		{"bufio", func(r io.Reader) io.Reader { return bufio.NewReader(r) }},
+		// The smallest buffer, filled one octet at a time: every Peek waits.
+		{"bufio one byte", func(r io.Reader) io.Reader { return bufio.NewReaderSize(iotest.OneByteReader(r), 16) }},
 	}
 	for _, rd := range readers {
 		for _, tc := range headerTests {
@@ -144,6 +146,9 @@ func TestHeaderTruncated(t *testing.T) {
 			if _, err := ReadHeader(iotest.OneByteReader(bytes.NewReader(tc.wire[:cut])), &scratch); err != want {
 				t.Errorf("%s: ReadHeader(one byte at a time, % x) error = %v, want %v", tc.name, tc.wire[:cut], err, want)
 			}
+			if _, err := ReadHeader(bufio.NewReader(bytes.NewReader(tc.wire[:cut])), &scratch); err != want {
+				t.Errorf("%s: ReadHeader(bufio, % x) error = %v, want %v", tc.name, tc.wire[:cut], err, want)
+			}
 		}
 	}
 }
@@ -155,6 +160,10 @@ func TestReadHeaderError(t *testing.T) {
 		r := io.MultiReader(bytes.NewReader(prefix), iotest.ErrReader(errBroken))
 		if _, err := ReadHeader(r, &scratch); err != errBroken {
 			t.Errorf("ReadHeader(% x then an error) = %v, want %v", prefix, err, errBroken)
+		}
+		r = io.MultiReader(bytes.NewReader(prefix), iotest.ErrReader(errBroken))
+		if _, err := ReadHeader(bufio.NewReader(r), &scratch); err != errBroken {
+			t.Errorf("ReadHeader(bufio, % x then an error) = %v, want %v", prefix, err, errBroken)
 		}
 	}
 }
@@ -361,11 +370,13 @@ func FuzzReadHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte, chunking uint8) {
 		wantH, wantN, wantErr := ParseHeader(b)
 		var r io.Reader = bytes.NewReader(b)
-		switch chunking % 3 {
+		switch chunking % 4 {
 		case 1:
 			r = iotest.OneByteReader(r)
 		case 2:
 			r = iotest.HalfReader(r)
+		case 3:
+			r = bufio.NewReaderSize(iotest.OneByteReader(r), 16)
 		}
 		var scratch [MaxHeaderSize]byte
 		h, err := ReadHeader(r, &scratch)
