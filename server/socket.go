@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
 	"unsafe"
@@ -98,12 +99,24 @@ func (s *Socket) SendBinary(p []byte) error {
 // answer, and closes the connection. Messages already queued can still be
 // taken; those that arrive while the queue is full are dropped, since the
 // handler asked to stop. Err then reports the peer's answer. code must be
-// one an endpoint may send (frame.CloseCode.ValidOnWire). Calling Close
-// again, or after the peer closed, does nothing.
+// one an endpoint may send (frame.CloseCode.ValidOnWire) or
+// frame.CloseNoStatus, and reason at most frame.MaxCloseReason bytes;
+// otherwise Close returns an error and does nothing. Calling Close again,
+// or after the peer closed, does nothing.
 //
 // The handler's return closes the socket with 1000 (normal closure), so a
 // handler needs Close only for another code or to close early.
 func (s *Socket) Close(code frame.CloseCode, reason string) error {
+	// Refuse what conn.Close refuses before the reader stops waiting for
+	// room: the connection would stay open.
+	if code != frame.CloseNoStatus && !code.ValidOnWire() {
+		return fmt.Errorf("websocket: close code %d may not be sent", code)
+	}
+	if len(reason) > frame.MaxCloseReason {
+		return fmt.Errorf("websocket: close reason of %d bytes is over the limit of %d", len(reason), frame.MaxCloseReason)
+	}
+	// The reader must not wait for room from now on: the peer's answer to
+	// our close frame comes after messages that may not fit.
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()

@@ -433,3 +433,40 @@ func TestContext(t *testing.T) {
 		t.Errorf("got %+v; want the request's context to be the socket's, live until the end, with Err as its cause", got)
 	}
 }
+
+// TestCloseInvalid checks that a close code or reason conn would refuse
+// leaves the socket open and receiving.
+func TestCloseInvalid(t *testing.T) {
+	type result struct {
+		errs []error
+		msgs []string
+	}
+	out := make(chan result, 1)
+	srv := serveFunc(t, func(ws *Socket) {
+		var res result
+		res.errs = append(res.errs,
+			ws.Close(frame.CloseAbnormal, ""), // 1006 never goes on the wire
+			ws.Close(999, ""),                 // below the range of codes
+			ws.Close(1000, string(make([]byte, frame.MaxCloseReason+1))), // too long a reason
+		)
+		for m := range ws.Messages() {
+			res.msgs = append(res.msgs, m.String())
+		}
+		out <- res
+	}, WithQueueLimits(1, 0))
+	c := dial(t, srv, "/", nil)
+	ctx := timeout(t)
+	for _, s := range []string{"a", "b", "c"} {
+		c.WriteMessage(ctx, conn.MessageText, []byte(s))
+	}
+	c.Close(1000, "")
+	got := recv(t, out, "the handler")
+	for i, err := range got.errs {
+		if err == nil {
+			t.Errorf("invalid Close %d returned nil", i)
+		}
+	}
+	if diff := cmp.Diff([]string{"a", "b", "c"}, got.msgs); diff != "" {
+		t.Errorf("messages after the refused closes (-want +got):\n%s", diff)
+	}
+}
