@@ -100,7 +100,8 @@ func NewDecompressor(windowBits int) (*Decompressor, error) {
 // window carries over from the previous message if that message was read
 // to its end; if it was not, the peer's window holds bytes this one never
 // saw, and Reset forgets the window so that a reference to them fails
-// rather than decoding to the wrong bytes.
+// rather than decoding to the wrong bytes. (To skip a message and keep the
+// window, read the message to its end into io.Discard.)
 func (d *Decompressor) Reset(src io.Reader) {
 	if !d.complete {
 		d.ResetHistory()
