@@ -58,9 +58,13 @@ type Compressor struct {
 	tokens     []token
 
 	// head maps the hash of the four bytes at a position to the latest
-	// such position plus one (0: none). prev, for the levels that follow
-	// chains, holds at each position modulo wsize the distance back to the
-	// previous position with the same hash (0: none).
+	// such position, as the low 16 bits of its offset in the input
+	// (base+i): the distance back to it is the difference modulo 2^16.
+	// So head needs no update when win slides; an entry older than 64 KiB
+	// points at a wrong position, which the byte comparison rejects as it
+	// does any hash collision. prev, for the levels that follow chains,
+	// holds at each offset modulo wsize the distance back to the previous
+	// position with the same hash (0: none).
 	head      []uint16
 	prev      []uint16
 	hashShift uint
@@ -244,10 +248,6 @@ func (z *Compressor) slide() {
 		z.blockStart -= shift
 	} else {
 		z.blockStart = -1
-	}
-	// head holds positions plus one, so those below shift become 0: none.
-	for i, v := range z.head {
-		z.head[i] = v - min(v, uint16(shift))
 	}
 }
 

@@ -45,14 +45,16 @@ const skipLog = 5
 func (z *Compressor) tokenizeFast(limit int, final bool) {
 	win := z.win[:z.end]
 	head, shift := z.head, z.hashShift
-	histStart, wsize := z.histStart, z.wsize
+	histStart, wsize, base := z.histStart, z.wsize, z.base
 	s, lit := z.cur, z.cur // lit: first byte not yet emitted
 	for s < limit && s+hashMatch <= len(win) {
 		x := load32(win, s)
 		h := hash4(x, shift)
-		cand := int(head[h]) - 1
-		head[h] = uint16(s + 1)
-		if cand < histStart || s-cand > wsize || load32(win, cand) != x {
+		now := uint16(s + base)
+		d := int(now - head[h])
+		head[h] = now
+		cand := s - d
+		if d == 0 || d > wsize || cand < histStart || load32(win, cand) != x {
 			s += 1 + (s-lit)>>skipLog
 			continue
 		}
@@ -71,7 +73,7 @@ func (z *Compressor) tokenizeFast(limit int, final bool) {
 		// The position before the next search is one a following match
 		// is likely to start near.
 		if s+hashMatch-1 <= len(win) {
-			head[hash4(load32(win, s-1), shift)] = uint16(s)
+			head[hash4(load32(win, s-1), shift)] = uint16(s - 1 + base)
 		}
 	}
 	if final || s > len(win) {
@@ -104,14 +106,18 @@ var lazyLevels = [BestCompression + 1]lazyParams{
 // position with the same hash, or -1.
 func (z *Compressor) insert(s int) int {
 	h := hash4(load32(z.win, s), z.hashShift)
-	cand := int(z.head[h]) - 1
-	d := s - cand
-	if cand < 0 || d > z.wsize {
+	now := uint16(s + z.base)
+	d := int(now - z.head[h])
+	if d > z.wsize {
 		d = 0
 	}
-	z.prev[(s+z.base)&(z.wsize-1)] = uint16(d)
-	z.head[h] = uint16(s + 1)
-	return cand
+	// wsize divides 2^16, so now indexes prev as s+base would.
+	z.prev[int(now)&(z.wsize-1)] = uint16(d)
+	z.head[h] = now
+	if d == 0 {
+		return -1
+	}
+	return s - d
 }
 
 // longestMatch follows the chain from cand for a match at s longer than
