@@ -3,7 +3,6 @@ package frame
 import (
 	"encoding/binary"
 	"math/bits"
-	"unsafe"
 )
 
 // MaskKey is the 32-bit masking key of RFC 6455 §5.3.
@@ -17,22 +16,13 @@ type MaskKey [4]byte
 // Mask works a machine word at a time, and on amd64 a vector register at a
 // time, so that masking a payload costs about as much as copying it.
 func Mask(key MaskKey, pos int, b []byte) int {
-	next := (pos + len(b)) & 3
 	k := keyWord(key, pos)
-	if len(b) >= maskVectorMin {
-		// Vector loads and stores that straddle cache lines cost up to half
-		// the speed: mask up to 31 octets on their own, so that the vector
-		// code starts at an address aligned to 32.
-		if head := int(-uintptr(unsafe.Pointer(unsafe.SliceData(b)))) & 31; head != 0 {
-			k = maskShort(k, b[:head])
-			b = b[head:]
-		}
-		// maskVector masks a prefix whose length is a multiple of 8, so the
-		// rest starts at the same phase of the key.
-		b = b[maskVector(k, b):]
+	if len(b) < maskVectorMin {
+		maskWords(k, b)
+	} else {
+		maskVector(k, b)
 	}
-	maskWords(k, b)
-	return next
+	return (pos + len(b)) & 3
 }
 
 // keyWord returns the key repeated over a 64-bit word in little-endian
@@ -44,14 +34,13 @@ func keyWord(key MaskKey, pos int) uint64 {
 	return bits.RotateLeft64(k|k<<32, -8*(pos&3))
 }
 
-// maskBlocks masks the longest prefix of b whose length is a multiple of
-// 64 with k, the key word of b[0]'s phase, in portable Go, and returns the
-// length of that prefix. It is maskVector where there is no vector code.
-func maskBlocks(k uint64, b []byte) int {
-	n := 0
-	for len(b)-n >= 64 {
+// maskPortable masks b with k, the key word of b[0]'s phase, in portable
+// Go: 64 octets per iteration while it can, then with maskWords. It is
+// maskVector where there is no vector code.
+func maskPortable(k uint64, b []byte) {
+	for len(b) >= 64 {
 		// The array pointer lets the compiler drop the bounds checks.
-		w := (*[64]byte)(b[n:])
+		w := (*[64]byte)(b)
 		binary.LittleEndian.PutUint64(w[0:], binary.LittleEndian.Uint64(w[0:])^k)
 		binary.LittleEndian.PutUint64(w[8:], binary.LittleEndian.Uint64(w[8:])^k)
 		binary.LittleEndian.PutUint64(w[16:], binary.LittleEndian.Uint64(w[16:])^k)
@@ -60,51 +49,29 @@ func maskBlocks(k uint64, b []byte) int {
 		binary.LittleEndian.PutUint64(w[40:], binary.LittleEndian.Uint64(w[40:])^k)
 		binary.LittleEndian.PutUint64(w[48:], binary.LittleEndian.Uint64(w[48:])^k)
 		binary.LittleEndian.PutUint64(w[56:], binary.LittleEndian.Uint64(w[56:])^k)
-		n += 64
+		b = b[64:]
 	}
-	return n
+	maskWords(k, b)
 }
 
 // maskWords masks b with k, the key word of b[0]'s phase, 8 octets at a
-// time and then the rest with maskShort. Mask gives it short payloads and
-// the tails that maskVector leaves.
+// time and the last 0-7 in pieces of 4, 2 and 1. It is small enough to
+// inline into Mask, which gives it the payloads too short for maskVector.
 func maskWords(k uint64, b []byte) {
 	for len(b) >= 8 {
 		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k)
 		b = b[8:]
 	}
-	if len(b) > 0 {
-		maskShort(k, b)
-	}
-}
-
-// maskShort masks b, shorter than 32 octets, with k, the key word of
-// b[0]'s phase, and returns the key word of the octet after b. It takes
-// the pieces of 1, 2, 4, 8 and 16 octets that len(b) is made of, in that
-// order: if b ends at an address aligned to 32, so does every piece.
-func maskShort(k uint64, b []byte) uint64 {
-	if len(b)&1 != 0 {
-		b[0] ^= byte(k)
-		k = bits.RotateLeft64(k, -8)
-		b = b[1:]
-	}
-	if len(b)&2 != 0 {
-		binary.LittleEndian.PutUint16(b, binary.LittleEndian.Uint16(b)^uint16(k))
-		k = bits.RotateLeft64(k, -16)
-		b = b[2:]
-	}
-	// From here on every piece is a multiple of 4 octets: k stays in phase.
 	if len(b)&4 != 0 {
 		binary.LittleEndian.PutUint32(b, binary.LittleEndian.Uint32(b)^uint32(k))
 		b = b[4:]
 	}
-	if len(b)&8 != 0 {
-		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k)
-		b = b[8:]
+	if len(b)&2 != 0 {
+		binary.LittleEndian.PutUint16(b, binary.LittleEndian.Uint16(b)^uint16(k))
+		b = b[2:]
+		k >>= 16 // the next octet is 2 further into the key
 	}
-	if len(b)&16 != 0 {
-		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k)
-		binary.LittleEndian.PutUint64(b[8:], binary.LittleEndian.Uint64(b[8:])^k)
+	if len(b) != 0 {
+		b[0] ^= byte(k)
 	}
-	return k
 }

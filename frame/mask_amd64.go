@@ -11,12 +11,14 @@ const maskVectorMin = 64
 // AVX2; SSE2 is part of amd64 itself. maskVector reads it.
 var useAVX2 = hasAVX2()
 
-// maskVector masks the longest prefix of b whose length is a multiple of
-// 32 (with AVX2) or 16 (with SSE2) with k, the key word of b[0]'s phase,
-// and returns the length of that prefix. It is in mask_amd64.s.
+// maskVector masks b, at least maskVectorMin octets long, with k, the key
+// word of b[0]'s phase: with AVX2 or SSE2 from the first address aligned to
+// 32 (vector loads and stores that straddle cache lines run up to half as
+// fast), the octets before and after it a piece at a time. It is in
+// mask_amd64.s.
 //
 //go:noescape
-func maskVector(k uint64, b []byte) int
+func maskVector(k uint64, b []byte)
 
 // In mask_amd64.s: the CPUID and XGETBV instructions.
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)

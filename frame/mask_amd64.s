@@ -2,27 +2,67 @@
 
 #include "textflag.h"
 
-// func maskVector(k uint64, b []byte) int
+// func maskVector(k uint64, b []byte)
 //
-// XORs b with k broadcast to a vector register: with AVX2 (if ·useAVX2)
-// 128 octets per iteration, then 32; with SSE2 64, then 16. It returns how
-// many octets it masked, len(b) rounded down to a multiple of 32 or 16.
-TEXT ·maskVector(SB), NOSPLIT, $0-40
+// Masks b, at least 64 octets long, with k, the key word of b[0]'s phase
+// (see keyWord):
+//
+//   - first the 0-31 octets up to an address aligned to 32, in pieces of 1,
+//     2, 4, 8 and 16 octets in that order, so that each piece is aligned;
+//     the 1- and 2-octet pieces advance the key's phase by rotating k;
+//   - then with k broadcast to a vector register: with AVX2 (if ·useAVX2)
+//     128 octets per iteration, then 32; with SSE2 64, then 16;
+//   - then the 0-31 octets left, in pieces of 16, 8, 4, 2 and 1.
+TEXT ·maskVector(SB), NOSPLIT, $0-32
 	MOVQ k+0(FP), AX
 	MOVQ b_base+8(FP), DI
 	MOVQ b_len+16(FP), CX
+
+	// Head: DX = octets up to the next address aligned to 32.
+	MOVQ DI, DX
+	NEGQ DX
+	ANDQ $31, DX
+	SUBQ DX, CX
+	TESTQ $1, DX
+	JEQ   head2
+	XORB  AX, (DI)
+	RORQ  $8, AX
+	ADDQ  $1, DI
+
+head2:
+	TESTQ $2, DX
+	JEQ   head4
+	XORW  AX, (DI)
+	RORQ  $16, AX
+	ADDQ  $2, DI
+
+head4:
+	TESTQ $4, DX
+	JEQ   head8
+	XORL  AX, (DI)
+	ADDQ  $4, DI
+
+head8:
+	TESTQ $8, DX
+	JEQ   head16
+	XORQ  AX, (DI)
+	ADDQ  $8, DI
+
+head16:
+	TESTQ $16, DX
+	JEQ   body
+	XORQ  AX, (DI)
+	XORQ  AX, 8(DI)
+	ADDQ  $16, DI
+
+body:
+	// DI is aligned to 32 and CX octets are left.
 	MOVQ AX, X0
 	CMPB ·useAVX2(SB), $0
 	JEQ  sse2
-
-	ANDQ $-32, CX
-	MOVQ CX, ret+32(FP)
-	JZ   done
 	VPBROADCASTQ X0, Y0
-	LEAQ (DI)(CX*1), SI // end of the prefix
-	ANDQ $-128, CX
-	LEAQ (DI)(CX*1), DX // end of the 128-octet blocks
-	CMPQ DI, DX
+	MOVQ CX, DX
+	ANDQ $-128, DX
 	JEQ  avx2tail
 
 avx2loop128:
@@ -30,68 +70,100 @@ avx2loop128:
 	VPXOR   32(DI), Y0, Y2
 	VPXOR   64(DI), Y0, Y3
 	VPXOR   96(DI), Y0, Y4
-	VMOVDQU Y1, (DI)
-	VMOVDQU Y2, 32(DI)
-	VMOVDQU Y3, 64(DI)
-	VMOVDQU Y4, 96(DI)
+	VMOVDQA Y1, (DI)
+	VMOVDQA Y2, 32(DI)
+	VMOVDQA Y3, 64(DI)
+	VMOVDQA Y4, 96(DI)
 	ADDQ    $128, DI
-	CMPQ    DI, DX
+	SUBQ    $128, DX
 	JNE     avx2loop128
 
 avx2tail:
-	CMPQ DI, SI
-	JEQ  avx2end
+	ANDQ $127, CX
+	CMPQ CX, $32
+	JLT  avx2end
 
 avx2loop32:
 	VPXOR   (DI), Y0, Y1
-	VMOVDQU Y1, (DI)
+	VMOVDQA Y1, (DI)
 	ADDQ    $32, DI
-	CMPQ    DI, SI
-	JNE     avx2loop32
+	SUBQ    $32, CX
+	CMPQ    CX, $32
+	JGE     avx2loop32
 
 avx2end:
 	VZEROUPPER
-	RET
+	JMP tail
 
 sse2:
-	ANDQ $-16, CX
-	MOVQ CX, ret+32(FP)
-	JZ   done
 	PUNPCKLQDQ X0, X0
-	LEAQ (DI)(CX*1), SI
-	ANDQ $-64, CX
-	LEAQ (DI)(CX*1), DX
-	CMPQ DI, DX
-	JEQ  sse2tail
+	MOVQ       CX, DX
+	ANDQ       $-64, DX
+	JEQ        sse2tail
 
 sse2loop64:
-	MOVOU (DI), X1
-	MOVOU 16(DI), X2
-	MOVOU 32(DI), X3
-	MOVOU 48(DI), X4
+	MOVOA (DI), X1
+	MOVOA 16(DI), X2
+	MOVOA 32(DI), X3
+	MOVOA 48(DI), X4
 	PXOR  X0, X1
 	PXOR  X0, X2
 	PXOR  X0, X3
 	PXOR  X0, X4
-	MOVOU X1, (DI)
-	MOVOU X2, 16(DI)
-	MOVOU X3, 32(DI)
-	MOVOU X4, 48(DI)
+	MOVOA X1, (DI)
+	MOVOA X2, 16(DI)
+	MOVOA X3, 32(DI)
+	MOVOA X4, 48(DI)
 	ADDQ  $64, DI
-	CMPQ  DI, DX
+	SUBQ  $64, DX
 	JNE   sse2loop64
 
 sse2tail:
-	CMPQ DI, SI
-	JEQ  done
+	ANDQ $63, CX
+	CMPQ CX, $16
+	JLT  tail
 
 sse2loop16:
-	MOVOU (DI), X1
+	MOVOA (DI), X1
 	PXOR  X0, X1
-	MOVOU X1, (DI)
+	MOVOA X1, (DI)
 	ADDQ  $16, DI
-	CMPQ  DI, SI
-	JNE   sse2loop16
+	SUBQ  $16, CX
+	CMPQ  CX, $16
+	JGE   sse2loop16
+
+tail:
+	// Fewer than 32 octets are left; the key's phase only moves in the
+	// last two pieces.
+	TESTQ $16, CX
+	JEQ   tail8
+	XORQ  AX, (DI)
+	XORQ  AX, 8(DI)
+	ADDQ  $16, DI
+
+tail8:
+	TESTQ $8, CX
+	JEQ   tail4
+	XORQ  AX, (DI)
+	ADDQ  $8, DI
+
+tail4:
+	TESTQ $4, CX
+	JEQ   tail2
+	XORL  AX, (DI)
+	ADDQ  $4, DI
+
+tail2:
+	TESTQ $2, CX
+	JEQ   tail1
+	XORW  AX, (DI)
+	RORQ  $16, AX
+	ADDQ  $2, DI
+
+tail1:
+	TESTQ $1, CX
+	JEQ   done
+	XORB  AX, (DI)
 
 done:
 	RET

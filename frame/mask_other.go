@@ -6,7 +6,6 @@ package frame
 // maskVector.
 const maskVectorMin = 64
 
-// maskVector masks a prefix of b, a multiple of 64 octets long, with k,
-// the key word of b[0]'s phase, and returns its length. This architecture
-// has no vector code in this package, so it is the portable loop.
-func maskVector(k uint64, b []byte) int { return maskBlocks(k, b) }
+// maskVector masks b with k, the key word of b[0]'s phase. This
+// architecture has no vector code in this package: it is the portable loop.
+func maskVector(k uint64, b []byte) { maskPortable(k, b) }
