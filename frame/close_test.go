@@ -73,8 +73,21 @@ func TestCloseCodeString(t *testing.T) {
 		want string
 	}{
 		{CloseNormal, "normal closure"},
+		{CloseGoingAway, "going away"},
+		{CloseProtocolError, "protocol error"},
+		{CloseUnsupportedData, "unsupported data"},
+		{CloseNoStatus, "no status received"},
+		{CloseAbnormal, "abnormal closure"},
+		{CloseInvalidPayload, "invalid payload data"},
+		{ClosePolicyViolation, "policy violation"},
 		{CloseMessageTooBig, "message too big"},
+		{CloseMandatoryExtension, "mandatory extension"},
+		{CloseInternalError, "internal error"},
+		{CloseServiceRestart, "service restart"},
+		{CloseTryAgainLater, "try again later"},
 		{CloseBadGateway, "bad gateway"},
+		{CloseTLSHandshake, "TLS handshake failure"},
+		{1004, "close code 1004"},
 		{4000, "close code 4000"},
 		{0, "close code 0"},
 	}
