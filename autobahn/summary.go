@@ -29,7 +29,7 @@ func printSummary(w io.Writer, title string, results []*suite.Result) bool {
 		}
 		byGroup[g].Add(r)
 		total.Add(r)
-		failed = failed || report.Failing(r)
+		failed = failed || r.Failed()
 	}
 	slices.SortFunc(groups, suite.CompareIDs)
 	row := func(name, title string, c *report.Counts) {
@@ -43,7 +43,7 @@ func printSummary(w io.Writer, title string, results []*suite.Result) bool {
 	tw.Flush()
 
 	for _, r := range results {
-		if report.Failing(r) || r.Behavior == suite.NonStrict || r.BehaviorClose == suite.WrongCode {
+		if r.Failed() || r.Behavior == suite.NonStrict || r.BehaviorClose == suite.WrongCode {
 			fmt.Fprintf(w, "  %s %s, closing %s: %s %s\n", r.ID, r.Behavior, r.BehaviorClose, r.Result, r.ResultClose)
 		}
 	}

@@ -87,6 +87,12 @@ type Options struct {
 	// DeflateLevel is the compress/flate level of the fuzzer's own
 	// permessage-deflate. 0 means DefaultDeflateLevel.
 	DeflateLevel int
+
+	// TimeScale multiplies every timer: the cases' delays and timeouts
+	// and the handshakes' timeouts. 0 means 1, the original's timing, on
+	// which its verdicts are defined; a larger scale gives a slow peer, or
+	// a loaded machine, more time. Wire logs show the unscaled delays.
+	TimeScale float64
 }
 
 // Handler receives what happens on a Conn. Its methods run on the Conn's
@@ -204,6 +210,9 @@ func newConn(nc net.Conn, isServer bool, opts *Options) *Conn {
 	}
 	if c.opts.DeflateLevel == 0 {
 		c.opts.DeflateLevel = DefaultDeflateLevel
+	}
+	if c.opts.TimeScale <= 0 {
+		c.opts.TimeScale = 1
 	}
 	c.w = newWriter(nc, c.opts.ChopDelay)
 	// Armed for real by the first timer: see extendWatchdog.
@@ -333,8 +342,10 @@ type timer struct {
 	cancelled bool
 }
 
-// callLater runs fn on the event loop after d, unless cancelled first.
+// callLater runs fn on the event loop after d (times the time scale),
+// unless cancelled first.
 func (c *Conn) callLater(d time.Duration, fn func()) *timer {
+	d = time.Duration(float64(d) * c.opts.TimeScale)
 	tm := &timer{}
 	c.extendWatchdog(d)
 	tm.t = time.AfterFunc(d, func() {

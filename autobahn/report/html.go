@@ -111,22 +111,9 @@ func (c *Counts) Add(r *suite.Result) {
 		c.Failed++
 		return
 	}
-	if Failing(r) {
+	if r.Failed() {
 		c.FailedClose++
 	}
-}
-
-// Failing reports whether a result is a failure: its behavior is FAILED,
-// or its closing behavior is FAILED or UNCLEAN (the connection was not
-// closed the way RFC 6455 requires).
-func Failing(r *suite.Result) bool {
-	switch {
-	case r.Behavior == suite.Failed:
-		return true
-	case r.Behavior == suite.Informational || r.Behavior == suite.Unimplemented:
-		return false
-	}
-	return r.BehaviorClose == suite.Failed || r.BehaviorClose == suite.Unclean
 }
 
 func cell(agent string, r *suite.Result) cellView {

@@ -122,9 +122,16 @@ func (c *echoConn) closeTCP() {
 	}
 }
 
+// echoCloseWait bounds the wait for the peer's close frame after failing
+// the connection, as conn.DefaultCloseTimeout does. It is longer than any
+// timer of the cases (at the tests' time scale), so that a fuzzer which
+// never answers is always the one to give up first.
+const echoCloseWait = 5 * testTimeScale * time.Second
+
 // fail sends a close frame with the error's code and closes: at once if
-// the peer's close frame came already, else after the peer's answer or a
-// second. skip is what is left of the payload of the offending frame.
+// the peer's close frame came already, else after the peer's answer or
+// echoCloseWait. skip is what is left of the payload of the offending
+// frame.
 func (c *echoConn) fail(err error, skip int64) error {
 	code := frame.CloseProtocolError
 	var fe *frame.Error
@@ -136,7 +143,7 @@ func (c *echoConn) fail(err error, skip int64) error {
 	if c.closeReceived {
 		return errFailed
 	}
-	c.nc.SetReadDeadline(time.Now().Add(time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(echoCloseWait))
 	if _, err := io.CopyN(io.Discard, c.br, skip); err != nil {
 		return errFailed
 	}
@@ -313,12 +320,26 @@ func getCaseCount(t testing.TB, base string) int {
 
 // runEchoClient drives the reference echo client through every case of a
 // fuzzing server at base (ws://host:port), as the original's testee
-// client does, and asks for the reports.
+// client does but testParallel cases at a time, and asks for the reports.
 func runEchoClient(t testing.TB, base, agent string, wrap func(net.Conn) net.Conn) {
 	t.Helper()
 	n := getCaseCount(t, base)
+	slots := make(chan struct{}, testParallel)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
 	for i := 1; i <= n; i++ {
-		if err := dialEcho(fmt.Sprintf("%s/runCase?case=%d&agent=%s", base, i, agent), wrap); err != nil {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			errs <- dialEcho(fmt.Sprintf("%s/runCase?case=%d&agent=%s", base, i, agent), wrap)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -107,3 +107,16 @@ func (t *Test) result(number int) *Result {
 		Deflate:                        p.DeflateParams(),
 	}
 }
+
+// Failed reports whether the case failed: its behavior is FAILED, or its
+// closing behavior is FAILED or UNCLEAN (the connection did not end the
+// way RFC 6455 requires). INFORMATIONAL and UNIMPLEMENTED cases never fail.
+func (r *Result) Failed() bool {
+	switch r.Behavior {
+	case Failed:
+		return true
+	case Informational, Unimplemented:
+		return false
+	}
+	return r.BehaviorClose == Failed || r.BehaviorClose == Unclean
+}

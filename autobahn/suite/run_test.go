@@ -4,7 +4,20 @@ import (
 	"context"
 	"net"
 	"testing"
+
+	"github.com/rfc6455/ws/autobahn/fuzz"
 )
+
+// Some cases judge by timeouts of half a second, which a peer on a loaded
+// machine (tests run beside other packages' tests and fuzzers) may miss.
+// The tests give the peers more time and run fewer cases at once.
+const (
+	testParallel  = 8
+	testTimeScale = 2
+)
+
+// testFuzzOptions are the connection options of the tests.
+var testFuzzOptions = fuzz.Options{TimeScale: testTimeScale}
 
 // runAgainst runs the cases matching patterns against url and returns the
 // results by case id.
@@ -14,7 +27,7 @@ func runAgainst(t *testing.T, url string, patterns ...string) map[string]*Result
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := RunClient(context.Background(), Target{URL: url}, cases, RunOptions{})
+	results, err := RunClient(context.Background(), Target{URL: url}, cases, RunOptions{Parallel: testParallel, Fuzz: testFuzzOptions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +53,7 @@ func serveCases(t *testing.T, patterns ...string) (string, *Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Cases: cases}
+	s := &Server{Cases: cases, Fuzz: testFuzzOptions}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	t.Cleanup(func() {
