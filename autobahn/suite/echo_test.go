@@ -2,6 +2,8 @@ package suite
 
 import (
 	"bufio"
+	"bytes"
+	"compress/flate"
 	"crypto/sha1"
 	"encoding/base64"
 	"errors"
@@ -11,6 +13,7 @@ import (
 	"net/http"
 	neturl "net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +28,16 @@ import (
 // startEcho serves the reference echo server on a loopback port; wrap, if
 // not nil, wraps each accepted connection. It returns the ws:// URL.
 func startEcho(t testing.TB, wrap func(net.Conn) net.Conn) string {
+	return serveReference(t, wrap, false)
+}
+
+// startDeflateEcho is startEcho with permessage-deflate (see
+// negotiateDeflate).
+func startDeflateEcho(t testing.TB, wrap func(net.Conn) net.Conn) string {
+	return serveReference(t, wrap, true)
+}
+
+func serveReference(t testing.TB, wrap func(net.Conn) net.Conn, deflate bool) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -49,7 +62,7 @@ func startEcho(t testing.TB, wrap func(net.Conn) net.Conn) string {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				serveEcho(nc)
+				serveEcho(nc, deflate)
 			}()
 		}
 	}()
@@ -67,14 +80,18 @@ type echoConn struct {
 	client        bool
 	scratch       [frame.MaxHeaderSize]byte
 	closeReceived bool
+
+	deflate      bool // offers are accepted
+	inflating    bool // permessage-deflate was negotiated
+	compressEcho bool // echoes are compressed too
 }
 
 // errFailed ends the frame loop once the connection was failed.
 var errFailed = errors.New("connection failed")
 
-func serveEcho(nc net.Conn) {
+func serveEcho(nc net.Conn, deflate bool) {
 	defer nc.Close()
-	c := &echoConn{nc: nc, br: bufio.NewReader(nc)}
+	c := &echoConn{nc: nc, br: bufio.NewReader(nc), deflate: deflate}
 	if err := c.handshake(); err != nil {
 		return
 	}
@@ -94,13 +111,66 @@ func (c *echoConn) handshake() error {
 		return errors.New("no key")
 	}
 	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-	_, err = fmt.Fprintf(c.nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nServer: reference-echo\r\nSec-WebSocket-Accept: %s\r\n\r\n",
-		base64.StdEncoding.EncodeToString(h[:]))
+	ext := ""
+	if c.deflate {
+		ext = c.negotiateDeflate(req.Header.Get("Sec-WebSocket-Extensions"))
+	}
+	_, err = fmt.Fprintf(c.nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nServer: reference-echo\r\nSec-WebSocket-Accept: %s\r\n%s\r\n",
+		base64.StdEncoding.EncodeToString(h[:]), ext)
 	return err
 }
 
+// negotiateDeflate accepts the first permessage-deflate offer (RFC 7692
+// §7.1) and returns the response header line, or "". It always asks the
+// client to drop its context, so that each message inflates alone; it
+// compresses its echoes, each alone too, only when its window may be the
+// full 32 KiB of compress/flate, and sends them uncompressed otherwise,
+// which §6 allows.
+func (c *echoConn) negotiateDeflate(offers string) string {
+	for _, offer := range strings.Split(offers, ",") {
+		params := strings.Split(offer, ";")
+		if strings.TrimSpace(params[0]) != "permessage-deflate" {
+			continue
+		}
+		resp := "permessage-deflate; client_no_context_takeover"
+		c.compressEcho = true
+		for _, p := range params[1:] {
+			name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
+			switch name {
+			case "server_no_context_takeover":
+				resp += "; server_no_context_takeover"
+			case "server_max_window_bits":
+				resp += "; server_max_window_bits=" + value
+				c.compressEcho = value == "15"
+			}
+		}
+		c.inflating = true
+		return "Sec-WebSocket-Extensions: " + resp + "\r\n"
+	}
+	return ""
+}
+
+// inflate decompresses a message (RFC 7692 §7.2.2).
+func inflate(p []byte) ([]byte, error) {
+	src := append(append(p[:len(p):len(p)], 0, 0, 0xff, 0xff), 1, 0, 0, 0xff, 0xff)
+	return io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(src)), echoReadLimit))
+}
+
+// deflate compresses a message alone (RFC 7692 §7.2.1).
+func deflate(p []byte) []byte {
+	var b bytes.Buffer
+	w, _ := flate.NewWriter(&b, flate.BestSpeed)
+	w.Write(p)
+	w.Flush()
+	return bytes.TrimSuffix(b.Bytes(), []byte{0, 0, 0xff, 0xff})
+}
+
 func (c *echoConn) write(op frame.Opcode, payload []byte) error {
-	h := frame.Header{Fin: true, Opcode: op, Length: int64(len(payload)), Masked: c.client}
+	return c.writeFrame(op, 0, payload)
+}
+
+func (c *echoConn) writeFrame(op frame.Opcode, rsv byte, payload []byte) error {
+	h := frame.Header{Fin: true, Opcode: op, Rsv: rsv, Length: int64(len(payload)), Masked: c.client}
 	if c.client {
 		h.Mask = frame.MaskKey{0x12, 0x34, 0x56, 0x78}
 	}
@@ -161,10 +231,11 @@ func (c *echoConn) fail(err error, skip int64) error {
 // loop reads frames and answers them until the connection ends.
 func (c *echoConn) loop() {
 	var (
-		msgOp  frame.Opcode
-		msg    []byte
-		inside bool
-		utf8   frame.UTF8Validator
+		msgOp      frame.Opcode
+		msg        []byte
+		inside     bool
+		compressed bool
+		utf8       frame.UTF8Validator
 	)
 	for {
 		h, err := frame.ReadHeader(c.br, &c.scratch)
@@ -180,7 +251,8 @@ func (c *echoConn) loop() {
 		case h.Validate() != nil:
 			c.fail(h.Validate(), h.Length)
 			return
-		case h.Rsv != 0:
+		case h.Rsv != 0 && !(c.inflating && h.Rsv == frame.Rsv1 && (h.Opcode == frame.OpText || h.Opcode == frame.OpBinary)):
+			// RFC 7692 §6: RSV1 marks the first frame of a compressed message.
 			c.fail(frame.ErrReservedBits, h.Length)
 			return
 		case !h.Masked && !c.client:
@@ -201,6 +273,7 @@ func (c *echoConn) loop() {
 		}
 		if h.Opcode == frame.OpText || h.Opcode == frame.OpBinary {
 			msgOp, msg, inside = h.Opcode, msg[:0], true
+			compressed = h.Rsv == frame.Rsv1
 			utf8.Reset()
 		}
 		// Read the payload as it arrives, checking text on the way, so
@@ -216,7 +289,7 @@ func (c *echoConn) loop() {
 			frame.Mask(h.Mask, int(pos&3), chunk)
 			pos += int64(n)
 			payload = append(payload, chunk...)
-			if !h.Opcode.IsControl() && msgOp == frame.OpText && !utf8.Feed(chunk) {
+			if !h.Opcode.IsControl() && msgOp == frame.OpText && !compressed && !utf8.Feed(chunk) {
 				c.fail(frame.ErrInvalidUTF8, h.Length-pos)
 				return
 			}
@@ -243,11 +316,27 @@ func (c *echoConn) loop() {
 				continue
 			}
 			inside = false
+			if compressed {
+				plain, err := inflate(msg)
+				if err != nil {
+					c.fail(frame.ErrInvalidUTF8, 0)
+					return
+				}
+				msg = plain
+				if msgOp == frame.OpText {
+					utf8.Feed(msg)
+				}
+			}
 			if msgOp == frame.OpText && !utf8.Complete() {
 				c.fail(frame.ErrInvalidUTF8, 0)
 				return
 			}
-			if err := c.write(msgOp, msg); err != nil {
+			var rsv byte
+			echo := msg
+			if c.compressEcho {
+				rsv, echo = frame.Rsv1, deflate(msg)
+			}
+			if err := c.writeFrame(msgOp, rsv, echo); err != nil {
 				return
 			}
 		}
