@@ -21,7 +21,7 @@ func BenchmarkDeflate(b *testing.B) {
 				msg := benchText[:size]
 				b.SetBytes(int64(size))
 				b.ReportAllocs()
-				for b.Loop() {
+				for range b.N {
 					d.deflate(msg)
 				}
 			})
@@ -38,7 +38,7 @@ func BenchmarkInflate(b *testing.B) {
 			z := tx.deflate(benchText[:size])
 			b.SetBytes(int64(size))
 			b.ReportAllocs()
-			for b.Loop() {
+			for range b.N {
 				if _, err := rx.inflate(z, 1<<20); err != nil {
 					b.Fatal(err)
 				}
@@ -57,7 +57,7 @@ func BenchmarkReceive(b *testing.B) {
 			f := append(frame.AppendHeader(nil, frame.Header{Fin: true, Opcode: frame.OpBinary, Length: int64(size)}), payload...)
 			b.SetBytes(int64(len(f)))
 			b.ReportAllocs()
-			for b.Loop() {
+			for range b.N {
 				c.dataReceived(f)
 				rec.messages = rec.messages[:0]
 			}
