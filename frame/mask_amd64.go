@@ -12,10 +12,9 @@ const maskVectorMin = 64
 var useAVX2 = hasAVX2()
 
 // maskVector masks b, at least maskVectorMin octets long, with k, the key
-// word of b[0]'s phase: with AVX2 or SSE2 from the first address aligned to
-// 32 (vector loads and stores that straddle cache lines run up to half as
-// fast), the octets before and after it a piece at a time. It is in
-// mask_amd64.s.
+// word of b[0]'s phase: an aligned body with AVX2 or SSE2 (vector loads and
+// stores that straddle cache lines run up to half as fast), and an
+// unaligned vector at each end. It is in mask_amd64.s.
 //
 //go:noescape
 func maskVector(k uint64, b []byte)

@@ -5,167 +5,157 @@
 // func maskVector(k uint64, b []byte)
 //
 // Masks b, at least 64 octets long, with k, the key word of b[0]'s phase
-// (see keyWord):
+// (see keyWord), in three parts that write with vector stores only:
 //
-//   - first the 0-31 octets up to an address aligned to 32, in pieces of 1,
-//     2, 4, 8 and 16 octets in that order, so that each piece is aligned;
-//     the 1- and 2-octet pieces advance the key's phase by rotating k;
-//   - then with k broadcast to a vector register: with AVX2 (if ·useAVX2)
-//     128 octets per iteration, then 32; with SSE2 64, then 16;
-//   - then the 0-31 octets left, in pieces of 16, 8, 4, 2 and 1.
+//   - the body, from the first address aligned to the vector size to the
+//     last whole vector before the end of b: with AVX2 (if ·useAVX2) 128
+//     octets per iteration, then 32; with SSE2 64, then 16;
+//   - the head, one unaligned vector at b[0], and the tail, one unaligned
+//     vector ending at the end of b, each loaded before the body is masked
+//     and stored after it.
+//
+// The head and the tail overlap the body; where they do they store the
+// same octets the body stored, the original ones XORed with the key at
+// the same phase. So the result is as if each octet were masked once,
+// and there is no branch on the alignment or the length beyond the loops.
+//
+// Registers: DI start of b, SI end of b, R8 start of the tail, R9 start of
+// the body, R10 length of the body; AX, BX, DX the key words of the head,
+// the body and the tail.
 TEXT ·maskVector(SB), NOSPLIT, $0-32
 	MOVQ k+0(FP), AX
 	MOVQ b_base+8(FP), DI
 	MOVQ b_len+16(FP), CX
+	LEAQ (DI)(CX*1), SI
 
-	// Head: DX = octets up to the next address aligned to 32.
-	MOVQ DI, DX
-	NEGQ DX
-	ANDQ $31, DX
-	SUBQ DX, CX
-	TESTQ $1, DX
-	JEQ   head2
-	XORB  AX, (DI)
-	RORQ  $8, AX
-	ADDQ  $1, DI
+	// The tail's key: k advanced by len(b)-size octets, that is, by
+	// len(b) mod 4 since the vector size is a multiple of 4.
+	ANDQ $3, CX
+	SHLQ $3, CX
+	MOVQ AX, DX
+	RORQ CX, DX
 
-head2:
-	TESTQ $2, DX
-	JEQ   head4
-	XORW  AX, (DI)
-	RORQ  $16, AX
-	ADDQ  $2, DI
-
-head4:
-	TESTQ $4, DX
-	JEQ   head8
-	XORL  AX, (DI)
-	ADDQ  $4, DI
-
-head8:
-	TESTQ $8, DX
-	JEQ   head16
-	XORQ  AX, (DI)
-	ADDQ  $8, DI
-
-head16:
-	TESTQ $16, DX
-	JEQ   body
-	XORQ  AX, (DI)
-	XORQ  AX, 8(DI)
-	ADDQ  $16, DI
-
-body:
-	// DI is aligned to 32 and CX octets are left.
-	MOVQ AX, X0
 	CMPB ·useAVX2(SB), $0
 	JEQ  sse2
+
+	LEAQ -32(SI), R8
+	LEAQ 31(DI), R9
+	ANDQ $-32, R9
+	MOVQ SI, R10
+	SUBQ R9, R10
+	ANDQ $-32, R10
+
+	// The body's key: k advanced by R9-DI octets.
+	MOVQ R9, CX
+	SUBQ DI, CX
+	SHLQ $3, CX
+	MOVQ AX, BX
+	RORQ CX, BX
+
+	VMOVQ        AX, X0
 	VPBROADCASTQ X0, Y0
-	MOVQ CX, DX
-	ANDQ $-128, DX
-	JEQ  avx2tail
+	VMOVQ        BX, X1
+	VPBROADCASTQ X1, Y1
+	VMOVQ        DX, X2
+	VPBROADCASTQ X2, Y2
+	VPXOR        (DI), Y0, Y5 // head
+	VPXOR        (R8), Y2, Y6 // tail
 
-avx2loop128:
-	VPXOR   (DI), Y0, Y1
-	VPXOR   32(DI), Y0, Y2
-	VPXOR   64(DI), Y0, Y3
-	VPXOR   96(DI), Y0, Y4
-	VMOVDQA Y1, (DI)
-	VMOVDQA Y2, 32(DI)
-	VMOVDQA Y3, 64(DI)
-	VMOVDQA Y4, 96(DI)
-	ADDQ    $128, DI
-	SUBQ    $128, DX
-	JNE     avx2loop128
+	MOVQ R10, CX
+	ANDQ $-128, CX
+	JEQ  avx2body32
 
-avx2tail:
-	ANDQ $127, CX
-	CMPQ CX, $32
-	JLT  avx2end
+avx2body128:
+	VPXOR   (R9), Y1, Y3
+	VPXOR   32(R9), Y1, Y4
+	VPXOR   64(R9), Y1, Y7
+	VPXOR   96(R9), Y1, Y8
+	VMOVDQA Y3, (R9)
+	VMOVDQA Y4, 32(R9)
+	VMOVDQA Y7, 64(R9)
+	VMOVDQA Y8, 96(R9)
+	ADDQ    $128, R9
+	SUBQ    $128, CX
+	JNE     avx2body128
+
+avx2body32:
+	ANDQ $127, R10
+	JEQ  avx2ends
 
 avx2loop32:
-	VPXOR   (DI), Y0, Y1
-	VMOVDQA Y1, (DI)
-	ADDQ    $32, DI
-	SUBQ    $32, CX
-	CMPQ    CX, $32
-	JGE     avx2loop32
+	VPXOR   (R9), Y1, Y3
+	VMOVDQA Y3, (R9)
+	ADDQ    $32, R9
+	SUBQ    $32, R10
+	JNE     avx2loop32
 
-avx2end:
+avx2ends:
+	VMOVDQU Y5, (DI)
+	VMOVDQU Y6, (R8)
 	VZEROUPPER
-	JMP tail
+	RET
 
 sse2:
+	LEAQ -16(SI), R8
+	LEAQ 15(DI), R9
+	ANDQ $-16, R9
+	MOVQ SI, R10
+	SUBQ R9, R10
+	ANDQ $-16, R10
+
+	MOVQ R9, CX
+	SUBQ DI, CX
+	SHLQ $3, CX
+	MOVQ AX, BX
+	RORQ CX, BX
+
+	MOVQ       AX, X0
 	PUNPCKLQDQ X0, X0
-	MOVQ       CX, DX
-	ANDQ       $-64, DX
-	JEQ        sse2tail
+	MOVQ       BX, X1
+	PUNPCKLQDQ X1, X1
+	MOVQ       DX, X2
+	PUNPCKLQDQ X2, X2
+	MOVOU      (DI), X5 // head
+	PXOR       X0, X5
+	MOVOU      (R8), X6 // tail
+	PXOR       X2, X6
 
-sse2loop64:
-	MOVOA (DI), X1
-	MOVOA 16(DI), X2
-	MOVOA 32(DI), X3
-	MOVOA 48(DI), X4
-	PXOR  X0, X1
-	PXOR  X0, X2
-	PXOR  X0, X3
-	PXOR  X0, X4
-	MOVOA X1, (DI)
-	MOVOA X2, 16(DI)
-	MOVOA X3, 32(DI)
-	MOVOA X4, 48(DI)
-	ADDQ  $64, DI
-	SUBQ  $64, DX
-	JNE   sse2loop64
+	MOVQ R10, CX
+	ANDQ $-64, CX
+	JEQ  sse2body16
 
-sse2tail:
-	ANDQ $63, CX
-	CMPQ CX, $16
-	JLT  tail
+sse2body64:
+	MOVOA (R9), X3
+	MOVOA 16(R9), X4
+	MOVOA 32(R9), X7
+	MOVOA 48(R9), X8
+	PXOR  X1, X3
+	PXOR  X1, X4
+	PXOR  X1, X7
+	PXOR  X1, X8
+	MOVOA X3, (R9)
+	MOVOA X4, 16(R9)
+	MOVOA X7, 32(R9)
+	MOVOA X8, 48(R9)
+	ADDQ  $64, R9
+	SUBQ  $64, CX
+	JNE   sse2body64
+
+sse2body16:
+	ANDQ $63, R10
+	JEQ  sse2ends
 
 sse2loop16:
-	MOVOA (DI), X1
-	PXOR  X0, X1
-	MOVOA X1, (DI)
-	ADDQ  $16, DI
-	SUBQ  $16, CX
-	CMPQ  CX, $16
-	JGE   sse2loop16
+	MOVOA (R9), X3
+	PXOR  X1, X3
+	MOVOA X3, (R9)
+	ADDQ  $16, R9
+	SUBQ  $16, R10
+	JNE   sse2loop16
 
-tail:
-	// Fewer than 32 octets are left; the key's phase only moves in the
-	// last two pieces.
-	TESTQ $16, CX
-	JEQ   tail8
-	XORQ  AX, (DI)
-	XORQ  AX, 8(DI)
-	ADDQ  $16, DI
-
-tail8:
-	TESTQ $8, CX
-	JEQ   tail4
-	XORQ  AX, (DI)
-	ADDQ  $8, DI
-
-tail4:
-	TESTQ $4, CX
-	JEQ   tail2
-	XORL  AX, (DI)
-	ADDQ  $4, DI
-
-tail2:
-	TESTQ $2, CX
-	JEQ   tail1
-	XORW  AX, (DI)
-	RORQ  $16, AX
-	ADDQ  $2, DI
-
-tail1:
-	TESTQ $1, CX
-	JEQ   done
-	XORB  AX, (DI)
-
-done:
+sse2ends:
+	MOVOU X5, (DI)
+	MOVOU X6, (R8)
 	RET
 
 // func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)

@@ -83,6 +83,33 @@ func TestMaskDifferential(t *testing.T) {
 	}
 }
 
+// TestMaskAlignments tries every alignment of the payload in memory with
+// every short length around the point where Mask switches to vector code,
+// and every key offset: the cases where the vector code's unaligned head
+// and tail overlap its aligned body in every way.
+func TestMaskAlignments(t *testing.T) {
+	key := MaskKey{0x01, 0x23, 0x45, 0x67}
+	buf := make([]byte, 32+200+32)
+	want := make([]byte, len(buf))
+	for _, impl := range maskImpls {
+		for off := range 32 {
+			for n := maskVectorMin - 4; n <= 200; n++ {
+				for pos := range 4 {
+					for i := range buf {
+						buf[i] = byte(i * 7)
+					}
+					copy(want, buf)
+					maskDefinition(key, pos, want[off:off+n])
+					impl.mask(key, pos, buf[off:off+n])
+					if !bytes.Equal(buf, want) {
+						t.Fatalf("%s(pos %d) of %d octets at offset %d differs from the definition", impl.name, pos, n, off)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestMaskPieces masks a payload in random pieces, carrying the offset
 // from one call to the next, and compares it with masking it whole.
 func TestMaskPieces(t *testing.T) {
