@@ -5,7 +5,7 @@ package frame
 // maskVectorMin is the length from which Mask hands a payload to
 // maskVector: below it the call and the register setup cost more than
 // they save.
-const maskVectorMin = 64
+const maskVectorMin = 32
 
 // useAVX2 reports whether the processor and the operating system support
 // AVX2; SSE2 is part of amd64 itself. maskVector reads it.

@@ -4,7 +4,7 @@
 
 // func maskVector(k uint64, b []byte)
 //
-// Masks b, at least 64 octets long, with k, the key word of b[0]'s phase
+// Masks b, at least 32 octets long, with k, the key word of b[0]'s phase
 // (see keyWord), in three parts that write with vector stores only:
 //
 //   - the body, from the first address aligned to the vector size to the
@@ -14,9 +14,9 @@
 //     vector ending at the end of b, each loaded before the body is masked
 //     and stored after it.
 //
-// The head and the tail overlap the body; where they do they store the
-// same octets the body stored, the original ones XORed with the key at
-// the same phase. So the result is as if each octet were masked once,
+// The head, the body and the tail may overlap one another; where they do
+// they store the same octets, the original ones XORed with the key at the
+// same phase. So the result is as if each octet were masked once,
 // and there is no branch on the alignment or the length beyond the loops.
 //
 // Registers: DI start of b, SI end of b, R8 start of the tail, R9 start of
