@@ -14,9 +14,9 @@
 //
 // Mask is the only loop over every octet of every frame, so it is written to
 // run at memory bandwidth: a machine word at a time in portable Go, and on
-// amd64 with AVX2 (or SSE2 where the processor lacks AVX2) from a buffer
-// aligned to 32 octets. Building with the purego tag leaves out the
-// assembly. The UTF-8 validator skips ASCII 64 octets at a time and runs
+// amd64 with AVX2 (or SSE2 where the processor lacks AVX2), aligned in the
+// middle of the payload and with one unaligned vector at each end. Building
+// with the purego tag leaves out the assembly. The UTF-8 validator skips ASCII 64 octets at a time and runs
 // other text through a table-driven automaton that takes one table load and
 // one shift per octet.
 package frame
