@@ -17,7 +17,9 @@ func TestEchoAllocations(t *testing.T) {
 		cbuf := make([]byte, size)
 		// The server echoes on a goroutine of its own, started once.
 		stop := make(chan struct{})
+		done := make(chan struct{})
 		go func() {
+			defer close(done)
 			sbuf := make([]byte, size)
 			for {
 				_, r, err := server.NextReader(ctx)
@@ -53,5 +55,6 @@ func TestEchoAllocations(t *testing.T) {
 		}
 		close(stop)
 		client.WriteMessage(ctx, MessageBinary, msg) // wakes the echo loop to stop
+		<-done
 	}
 }

@@ -260,6 +260,9 @@ func (r *reader) readPayload(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	if len(p) == 0 {
+		return 0, nil
+	}
 	if int64(len(p)) > r.remain {
 		p = p[:r.remain]
 	}
@@ -426,9 +429,6 @@ func (m *messageReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	defer r.lock.unlock()
-	if len(p) == 0 {
-		return 0, nil
-	}
 	stop := r.intr.watch(m.ctx)
 	n, err := r.readPayload(p)
 	fired := r.intr.release(stop)
