@@ -29,11 +29,11 @@ func TestKeepaliveDeadPeer(t *testing.T) {
 func TestKeepaliveLivePeer(t *testing.T) {
 	out := make(chan error, 1)
 	srv := serveFunc(t, func(ws *Socket) {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 		defer cancel()
 		_, err := ws.WaitContext(ctx)
 		out <- err
-	}, WithKeepalive(20*time.Millisecond, 100*time.Millisecond))
+	}, WithKeepalive(20*time.Millisecond, 250*time.Millisecond))
 	var pings atomic.Int32
 	var c *conn.Conn
 	c = dial(t, srv, "/", &conn.DialOptions{Options: conn.Options{PingHandler: func(p []byte) {
@@ -45,7 +45,8 @@ func TestKeepaliveLivePeer(t *testing.T) {
 		t.Errorf("Wait: %v, want the handler's own deadline", err)
 	}
 	if n := pings.Load(); n < 2 {
-		t.Errorf("%d pings in 300 ms with an interval of 20 ms, want several", n)
+		// A silent peer is pinged once per interval plus timeout.
+		t.Errorf("%d pings in 1.5 s with an interval of 20 ms and a timeout of 250 ms, want several", n)
 	}
 }
 

@@ -29,7 +29,7 @@ const (
 	// the server pings it; DefaultKeepaliveTimeout is how long it then
 	// waits for a sign of life before closing the socket (1001) and
 	// ending it with ErrPongTimeout. Both apply by default, so a peer that
-	// vanished without a word is found within about a minute.
+	// vanished without a word is found within one and a half minutes.
 	DefaultKeepaliveInterval = 30 * time.Second
 	DefaultKeepaliveTimeout  = 30 * time.Second
 	// DefaultBufferSize is the size of a socket's read and write buffers.
@@ -180,8 +180,10 @@ func WithBufferSizes(read, write int) Option {
 // it with 1001 (going away) if nothing, pong or message, arrives within
 // timeout after the ping; its end is then ErrPongTimeout. A socket whose
 // queue is full is not pinged: the server, not the peer, is then the one
-// not reading. An interval of 0 or less turns keepalive off; a timeout of
-// 0 or less means DefaultKeepaliveTimeout.
+// not reading. A silent peer that answers is thus pinged about once per
+// interval plus timeout, and one that vanished is found within twice the
+// interval plus the timeout. An interval of 0 or less turns keepalive off;
+// a timeout of 0 or less means DefaultKeepaliveTimeout.
 func WithKeepalive(interval, timeout time.Duration) Option {
 	return func(c *config) {
 		c.keepaliveInterval, c.keepaliveTimeout = max(interval, 0), timeout
