@@ -84,6 +84,16 @@ type Options struct {
 	PingHandler func(payload []byte)
 	PongHandler func(payload []byte)
 
+	// CompressionLevel is the DEFLATE level (1 fastest to 9 smallest) when
+	// permessage-deflate is in use; 0 means 1, which suits messages best.
+	CompressionLevel int
+
+	// CompressionThreshold is the size below which WriteMessage sends a
+	// message uncompressed; 0 means DefaultCompressionThreshold, and a
+	// negative value compresses every message. NextWriter always
+	// compresses.
+	CompressionThreshold int
+
 	// Compression is the permessage-deflate agreement of the handshake,
 	// nil when none. Accept and Dial set it; set it only with New after a
 	// handshake of your own.
@@ -119,8 +129,9 @@ type Conn struct {
 	onPing       func([]byte)
 	onPong       func([]byte)
 
-	r reader
-	w writer
+	r    reader
+	w    writer
+	comp *compression // nil without permessage-deflate
 
 	mu         sync.Mutex
 	cs         closeState    // guarded by mu
@@ -150,6 +161,9 @@ func New(nc net.Conn, buffered []byte, role Role, opts *Options) *Conn {
 	}
 	if c.closeTimeout <= 0 {
 		c.closeTimeout = DefaultCloseTimeout
+	}
+	if opts.Compression != nil {
+		c.comp = newCompression(opts.Compression, role, opts)
 	}
 	c.r.init(c, bufferSize(opts.ReadBufferSize), buffered)
 	c.w.init(c, bufferSize(opts.WriteBufferSize))

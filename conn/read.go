@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/rfc6455/ws/frame"
+	"github.com/rfc6455/ws/internal/deflate"
 )
 
 // reader is the read side of a Conn: a buffer over the socket and the
@@ -29,10 +30,17 @@ type reader struct {
 	keyPos int
 
 	// The data message in progress.
-	active bool // started, and its last octet not yet consumed
-	typ    MessageType
-	size   int64 // payload octets consumed so far
-	utf8   frame.UTF8Validator
+	active     bool // started, and its last frame's payload not yet consumed
+	typ        MessageType
+	compressed bool  // RSV1 was set on its first frame (RFC 7692 §6)
+	size       int64 // payload octets consumed so far, as sent
+	utf8       frame.UTF8Validator
+
+	// A compressed message being decompressed: inflate reads the payload
+	// through raw, and out counts what it produced.
+	inflate *deflate.Decompressor
+	raw     rawPayload
+	out     int64
 
 	// err ends the read side for good: the peer's close, a protocol
 	// violation, or a network error. Timeouts are not kept here.
@@ -52,6 +60,7 @@ func (r *reader) init(c *Conn, size int, buffered []byte) {
 	r.buf = make([]byte, max(size, len(buffered)))
 	r.end = copy(r.buf, buffered)
 	r.msg.r = r
+	r.raw.r = r
 }
 
 // fill reads more octets from the socket into the buffer. A timeout is
@@ -134,10 +143,9 @@ func (r *reader) nextFrame() error {
 		}
 		r.pos += n
 		if h.Opcode != frame.OpContinuation {
-			r.active = true
-			r.typ = MessageType(h.Opcode)
-			r.size = 0
-			r.utf8.Reset()
+			if err := r.start(&h); err != nil {
+				return err
+			}
 		}
 		r.remain = h.Length
 		r.fin = h.Fin
@@ -152,6 +160,28 @@ func (r *reader) nextFrame() error {
 	}
 }
 
+// start begins the message whose first frame has header h.
+func (r *reader) start(h *frame.Header) error {
+	r.active = true
+	r.typ = MessageType(h.Opcode)
+	r.size = 0
+	r.utf8.Reset()
+	// An empty compressed payload is read as an empty message, although
+	// strictly DEFLATE needs at least one block.
+	r.compressed = h.Rsv&frame.Rsv1 != 0 && !(h.Fin && h.Length == 0)
+	if !r.compressed {
+		return nil
+	}
+	d, err := r.c.comp.decompressor()
+	if err != nil {
+		return r.fail(err)
+	}
+	d.Reset(&r.raw)
+	r.inflate = d
+	r.out = 0
+	return nil
+}
+
 // check applies the rules a header must follow on this connection.
 func (r *reader) check(h *frame.Header) error {
 	if err := h.Validate(); err != nil {
@@ -164,8 +194,13 @@ func (r *reader) check(h *frame.Header) error {
 	if r.c.role == Client && h.Masked {
 		return frame.ErrMaskedFrame
 	}
-	// §5.2: no RSV bit means anything without an extension.
-	if h.Rsv != 0 {
+	// §5.2: no RSV bit means anything without an extension; RFC 7692 §6
+	// gives RSV1 to the first frame of a compressed message.
+	rsv := h.Rsv
+	if r.c.comp != nil && (h.Opcode == frame.OpText || h.Opcode == frame.OpBinary) {
+		rsv &^= frame.Rsv1
+	}
+	if rsv != 0 {
 		return frame.ErrReservedBits
 	}
 	if h.Opcode.IsControl() {
@@ -180,11 +215,13 @@ func (r *reader) check(h *frame.Header) error {
 		return frame.ErrExpectedContinuation
 	}
 	// §10.4: refuse a message over the limit before reading its payload.
-	size := h.Length
+	// A compressed message is measured as it inflates.
+	size, compressed := h.Length, h.Rsv&frame.Rsv1 != 0
 	if h.Opcode == frame.OpContinuation {
 		size += r.size
+		compressed = r.compressed
 	}
-	if r.c.readLimit > 0 && size > r.c.readLimit {
+	if r.c.readLimit > 0 && size > r.c.readLimit && !compressed {
 		return frame.ErrMessageTooBig
 	}
 	return nil
@@ -237,21 +274,31 @@ func (r *reader) consume(p []byte) error {
 	}
 	r.remain -= int64(len(p))
 	r.size += int64(len(p))
-	if r.typ == MessageText && !r.utf8.Feed(p) {
+	text := r.typ == MessageText && !r.compressed
+	if text && !r.utf8.Feed(p) {
 		return r.fail(frame.ErrInvalidUTF8)
 	}
 	if r.remain == 0 && r.fin {
 		r.active = false
-		if r.typ == MessageText && !r.utf8.Complete() {
+		if text && !r.utf8.Complete() {
 			return r.fail(frame.ErrInvalidUTF8)
 		}
 	}
 	return nil
 }
 
-// readPayload reads octets of the active message into p. It returns io.EOF
-// at the end of the message.
+// readPayload reads octets of the active message into p, decompressed if
+// it is compressed. It returns io.EOF at the end of the message.
 func (r *reader) readPayload(p []byte) (int, error) {
+	if r.inflate != nil {
+		return r.readInflated(p)
+	}
+	return r.readRaw(p)
+}
+
+// readRaw reads octets of the active message into p as they were sent. It
+// returns io.EOF at the end of the message.
+func (r *reader) readRaw(p []byte) (int, error) {
 	for r.remain == 0 {
 		if !r.active {
 			return 0, io.EOF
@@ -294,6 +341,14 @@ func (r *reader) readPayload(p []byte) (int, error) {
 // skipMessage consumes the rest of the active message, validating it as if
 // it were read, so that a new one can start.
 func (r *reader) skipMessage() error {
+	// A compressed message is inflated all the same: with context takeover
+	// the next message may refer to it.
+	var scratch [512]byte
+	for r.inflate != nil {
+		if _, err := r.readInflated(scratch[:]); err != nil && err != io.EOF {
+			return err
+		}
+	}
 	for r.active {
 		for r.remain == 0 {
 			if err := r.nextFrame(); err != nil {
@@ -356,7 +411,7 @@ func (r *reader) readMessage() (MessageType, []byte, error) {
 		r.resume = true
 	}
 	for {
-		if len(r.partial) == cap(r.partial) && r.active {
+		if len(r.partial) == cap(r.partial) && (r.active || r.inflate != nil) {
 			r.partial = slices.Grow(r.partial, r.growth())
 		}
 		n, err := r.readPayload(r.partial[len(r.partial):cap(r.partial)])
@@ -383,6 +438,10 @@ func (r *reader) readMessage() (MessageType, []byte, error) {
 // (and at least a little), so that a length the peer claims but does not
 // send is never allocated up front.
 func (r *reader) growth() int {
+	if r.inflate != nil {
+		// A compressed message's size is known only at its end.
+		return max(cap(r.partial), 4*int(min(r.remain, minGrowth/4)), 512)
+	}
 	n := max(int64(cap(r.partial)), minGrowth)
 	if r.remain > 0 {
 		n = min(n, r.remain)
@@ -433,4 +492,43 @@ func (m *messageReader) Read(p []byte) (int, error) {
 	n, err := r.readPayload(p)
 	fired := r.intr.release(stop)
 	return n, interrupted(m.ctx, fired, err)
+}
+
+// rawPayload is the decompressor's source: the payload of the compressed
+// message as it was sent, across its frames.
+type rawPayload struct{ r *reader }
+
+func (p *rawPayload) Read(b []byte) (int, error) { return p.r.readRaw(b) }
+
+// readInflated reads decompressed octets of the active compressed message
+// into p, counting them against the read limit and validating text.
+func (r *reader) readInflated(p []byte) (int, error) {
+	if limit := r.c.readLimit; limit > 0 {
+		// Never inflate more than one octet past the limit.
+		p = p[:min(int64(len(p)), limit-r.out+1)]
+	}
+	n, err := r.inflate.Read(p)
+	r.out += int64(n)
+	if r.c.readLimit > 0 && r.out > r.c.readLimit {
+		return 0, r.fail(frame.ErrMessageTooBig)
+	}
+	if r.typ == MessageText && !r.utf8.Feed(p[:n]) {
+		return 0, r.fail(frame.ErrInvalidUTF8)
+	}
+	switch {
+	case err == nil:
+		return n, nil
+	case err == io.EOF:
+		r.inflate = nil
+		r.c.comp.decompressed()
+		if r.typ == MessageText && !r.utf8.Complete() {
+			return 0, r.fail(frame.ErrInvalidUTF8)
+		}
+		return n, io.EOF
+	case r.err != nil:
+		return n, r.err // the connection ended under the message
+	case isTimeout(err):
+		return n, err
+	}
+	return 0, r.fail(ErrInvalidCompressedData)
 }

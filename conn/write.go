@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/rfc6455/ws/frame"
+	"github.com/rfc6455/ws/internal/deflate"
 )
 
 // writer is the write side of a Conn. Two locks order the writers: msgLock
@@ -22,8 +23,9 @@ type writer struct {
 	intr      interrupter
 
 	// Owned by the holder of msgLock.
-	buf []byte        // message buffer; its first frame.MaxHeaderSize octets are room for a header
-	mw  messageWriter // handed out by NextWriter
+	buf []byte         // message buffer; its first frame.MaxHeaderSize octets are room for a header
+	mw  messageWriter  // handed out by NextWriter
+	cw  compressWriter // handed out by NextWriter with permessage-deflate
 
 	// Owned by the holder of frameLock.
 	err     error // the stream is broken: a frame went out in part
@@ -54,6 +56,7 @@ func (w *writer) init(c *Conn, size int) {
 	w.buf = make([]byte, frame.MaxHeaderSize+size)
 	w.keysPos = len(w.keys)
 	w.mw.w = w
+	w.cw.m = &w.mw
 }
 
 // maskKey returns a fresh masking key from crypto/rand (§5.3, §10.3).
@@ -222,6 +225,9 @@ func (c *Conn) WriteMessage(ctx context.Context, typ MessageType, p []byte) erro
 		return err
 	}
 	defer w.msgLock.unlock()
+	if c.comp != nil && len(p) >= c.comp.threshold {
+		return w.writeCompressed(ctx, frame.Opcode(typ), p)
+	}
 	if err := w.frameLock.lock(ctx); err != nil {
 		return err
 	}
@@ -232,6 +238,28 @@ func (c *Conn) WriteMessage(ctx context.Context, typ MessageType, p []byte) erro
 	stop := w.intr.watch(ctx)
 	err := w.writeFrame(w.buf, frame.Opcode(typ), true, 0, p)
 	return interrupted(ctx, w.intr.release(stop), err)
+}
+
+// writeCompressed sends p as a compressed message, with msgLock held: the
+// compressor writes into the message writer, which sends a frame per
+// buffer-full, RSV1 on the first (RFC 7692 §6.1).
+func (w *writer) writeCompressed(ctx context.Context, op frame.Opcode, p []byte) error {
+	z, err := w.c.comp.compressor()
+	if err != nil {
+		return err
+	}
+	w.mw.start(ctx, op, frame.Rsv1, false)
+	z.Reset(&w.mw)
+	_, err = z.Write(p)
+	if cerr := z.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = w.mw.finish()
+	}
+	w.mw.abort()
+	w.c.comp.compressed()
+	return err
 }
 
 // NextWriter starts a message of type typ and returns a writer for its
@@ -251,8 +279,19 @@ func (c *Conn) NextWriter(ctx context.Context, typ MessageType) (WriteCloser, er
 		w.msgLock.unlock()
 		return nil, ErrClosed
 	}
-	w.mw.start(ctx, frame.Opcode(typ))
-	return &w.mw, nil
+	if c.comp == nil {
+		w.mw.start(ctx, frame.Opcode(typ), 0, true)
+		return &w.mw, nil
+	}
+	z, err := c.comp.compressor()
+	if err != nil {
+		w.msgLock.unlock()
+		return nil, err
+	}
+	w.mw.start(ctx, frame.Opcode(typ), frame.Rsv1, true)
+	z.Reset(&w.mw)
+	w.cw.z = z
+	return &w.cw, nil
 }
 
 // WriteCloser is the writer NextWriter returns.
@@ -266,15 +305,19 @@ type messageWriter struct {
 	w    *writer
 	ctx  context.Context
 	op   frame.Opcode // of the next frame: the message type, then continuation
+	rsv  byte         // of the next frame: RSV1 on the first of a compressed message
 	n    int          // payload octets buffered after the header room
 	open bool
+	// owner: the writer holds msgLock and releases it at its end
+	// (NextWriter); otherwise its caller does (WriteMessage).
+	owner bool
 }
 
 // errWriterClosed is returned by a message writer used after its Close.
 var errWriterClosed = errors.New("websocket: write to a closed message writer")
 
-func (m *messageWriter) start(ctx context.Context, op frame.Opcode) {
-	m.ctx, m.op, m.n, m.open = ctx, op, 0, true
+func (m *messageWriter) start(ctx context.Context, op frame.Opcode, rsv byte, owner bool) {
+	m.ctx, m.op, m.rsv, m.n, m.open, m.owner = ctx, op, rsv, 0, true, owner
 }
 
 func (m *messageWriter) Write(p []byte) (int, error) {
@@ -309,11 +352,13 @@ func (m *messageWriter) Close() error {
 	if !m.open {
 		return errWriterClosed
 	}
-	err := m.flush(true, nil)
-	m.open = false
-	m.w.msgLock.unlock()
+	err := m.finish()
+	m.end()
 	return err
 }
+
+// finish sends the last frame of the message.
+func (m *messageWriter) finish() error { return m.flush(true, nil) }
 
 // flush sends the buffered payload as a frame, or p when given (with
 // nothing buffered).
@@ -330,9 +375,9 @@ func (m *messageWriter) flush(fin bool, p []byte) error {
 	stop := w.intr.watch(m.ctx)
 	var err error
 	if p != nil {
-		err = w.writeFrame(w.buf, m.op, fin, 0, p)
+		err = w.writeFrame(w.buf, m.op, fin, m.rsv, p)
 	} else {
-		err = w.writeBuffered(m.op, fin, m.n)
+		err = w.writeBuffered(m.op, fin, m.rsv, m.n)
 	}
 	err = interrupted(m.ctx, w.intr.release(stop), err)
 	if err != nil {
@@ -341,26 +386,32 @@ func (m *messageWriter) flush(fin bool, p []byte) error {
 		}
 		return err
 	}
-	m.op = frame.OpContinuation
-	m.n = 0
+	m.op, m.rsv, m.n = frame.OpContinuation, 0, 0
 	return nil
 }
 
 // abort ends a message that can no longer be finished.
 func (m *messageWriter) abort() {
 	if m.open {
-		m.open = false
+		m.end()
+	}
+}
+
+// end closes the writer and lets the next message start.
+func (m *messageWriter) end() {
+	m.open = false
+	if m.owner {
 		m.w.msgLock.unlock()
 	}
 }
 
 // writeBuffered sends the n payload octets in the message buffer as one
 // frame, writing the header into the room before them: one write, no copy.
-func (w *writer) writeBuffered(op frame.Opcode, fin bool, n int) error {
+func (w *writer) writeBuffered(op frame.Opcode, fin bool, rsv byte, n int) error {
 	if w.err != nil {
 		return w.err
 	}
-	h := w.header(op, fin, 0, n)
+	h := w.header(op, fin, rsv, n)
 	start := frame.MaxHeaderSize - h.Size()
 	frame.AppendHeader(w.buf[start:start], h)
 	payload := w.buf[frame.MaxHeaderSize : frame.MaxHeaderSize+n]
@@ -368,4 +419,31 @@ func (w *writer) writeBuffered(op frame.Opcode, fin bool, n int) error {
 		frame.Mask(h.Mask, 0, payload)
 	}
 	return w.send(w.buf[start:frame.MaxHeaderSize+n], false)
+}
+
+// compressWriter streams a compressed message: the compressor's output
+// goes to the message writer.
+type compressWriter struct {
+	m *messageWriter
+	z *deflate.Compressor
+}
+
+func (cw *compressWriter) Write(p []byte) (int, error) {
+	if !cw.m.open {
+		return 0, errWriterClosed
+	}
+	return cw.z.Write(p)
+}
+
+func (cw *compressWriter) Close() error {
+	if !cw.m.open {
+		return errWriterClosed
+	}
+	err := cw.z.Close()
+	cw.m.w.c.comp.compressed()
+	if err != nil {
+		cw.m.abort()
+		return err
+	}
+	return cw.m.Close()
 }
