@@ -183,7 +183,7 @@ func TestGroupMembership(t *testing.T) {
 	release := make(chan struct{})
 	srv := serveFunc(t, func(ws *Socket) {
 		sockets <- ws
-		<-release
+		await(release)
 	})
 	c := dial(t, srv, "/", nil)
 	ws := recv(t, sockets, "the socket")
@@ -197,7 +197,7 @@ func TestGroupMembership(t *testing.T) {
 	g.Add(ws)
 	lens = append(lens, g.Len())
 	c.Close(1000, "")
-	<-ws.Done()
+	recv(t, ws.Done(), "the socket's end")
 	if !waitUntil(func() bool { return g.Len() == 0 }) {
 		t.Error("the socket stayed in the group after it ended")
 	}

@@ -246,5 +246,5 @@ func TestHandshakeRefusal(t *testing.T) {
 	if got := upgrade(t, wsURL(srv2, "/"), opts); got.Echo != "hi" {
 		t.Errorf("allowed origin: %+v, want an echo", got)
 	}
-	<-h.visits
+	recv(t, h.visits, "the handler")
 }

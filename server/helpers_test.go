@@ -63,6 +63,15 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 	}
 }
 
+// await blocks until ch is closed or waitTime has passed: a handler's wait
+// for its test, bounded even when the test failed before letting it go.
+func await(ch <-chan struct{}) {
+	select {
+	case <-ch:
+	case <-time.After(waitTime):
+	}
+}
+
 // checkNoLeaks makes the test fail if, once it and its cleanups are done,
 // goroutines running code of this module remain after a bounded wait.
 // Registered first, it runs after every other cleanup.

@@ -59,7 +59,7 @@ func TestQueueBounds(t *testing.T) {
 			out := make(chan result, 1)
 			srv := serveFunc(t, func(ws *Socket) {
 				sockets <- ws
-				<-release
+				await(release)
 				var res result
 				res.queued = ws.CountMessages()
 				ws.mu.Lock()
@@ -118,7 +118,7 @@ func TestBackpressure(t *testing.T) {
 	srv := serveFunc(t, func(ws *Socket) {
 		ws.c.UnderlyingConn().(*net.TCPConn).SetReadBuffer(64 << 10)
 		sockets <- ws
-		<-release
+		await(release)
 		var got []uint32
 		for m := range ws.Messages() {
 			if len(m.Data) != size {

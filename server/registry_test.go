@@ -70,7 +70,7 @@ func TestRegistryShutdownDeadline(t *testing.T) {
 	var reg Registry
 	release := make(chan struct{})
 	srv := serveFunc(t, func(ws *Socket) {
-		<-release // ignores the socket's end
+		await(release) // ignores the socket's end
 	}, WithRegistry(&reg))
 	c := dial(t, srv, "/", nil)
 	if !waitUntil(func() bool { return reg.Len() == 1 }) {

@@ -203,7 +203,7 @@ func TestReadOutcomes(t *testing.T) {
 		out <- states
 	})
 	c := dial(t, srv, "/", nil)
-	<-ready
+	recv(t, ready, "the handler's first look")
 	ctx := timeout(t)
 	c.WriteMessage(ctx, conn.MessageText, []byte("a"))
 	c.WriteMessage(ctx, conn.MessageText, []byte("b"))
@@ -238,7 +238,7 @@ func TestWaitContext(t *testing.T) {
 		out <- result{err, m.String()}
 	})
 	c := dial(t, srv, "/", nil)
-	<-waited
+	recv(t, waited, "the handler's first wait")
 	c.WriteMessage(timeout(t), conn.MessageText, []byte("later"))
 	got := recv(t, out, "the handler")
 	if got.first != context.DeadlineExceeded || got.second != "later" {
@@ -396,7 +396,7 @@ func TestCloseWhileWaiting(t *testing.T) {
 func TestSendAfterEnd(t *testing.T) {
 	out := make(chan error, 1)
 	srv := serveFunc(t, func(ws *Socket) {
-		<-ws.Done()
+		await(ws.Done())
 		out <- ws.SendText("too late")
 	})
 	c := dial(t, srv, "/", nil)

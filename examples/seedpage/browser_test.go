@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,6 +54,11 @@ func startChromium(t *testing.T, ctx context.Context) string {
 		"about:blank")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
+	// Chromium runs helper processes: put them all in a process group of
+	// their own, to end them together, and do not wait long for them to
+	// let go of stderr.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +68,8 @@ func startChromium(t *testing.T, ctx context.Context) string {
 		close(exited)
 	}()
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		await(t, exited, "Chromium's exit")
 	})
 	// Chromium writes its port and the path of the browser's WebSocket to
 	// DevToolsActivePort once it listens.
@@ -252,7 +260,7 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(status, "clean: true") {
 		t.Errorf("page status %q, want a clean close", status)
 	}
-	<-first.Done()
+	await(t, first.Done(), "the end of the first socket")
 
 	// Connect again and send once: one message reaches the server. The
 	// server handles a socket's messages in order, so the echo of a
