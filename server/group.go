@@ -23,7 +23,10 @@ const DefaultGroupQueue = 64
 // broadcast comes is too slow to keep up: the group removes it and closes
 // it with 1013 (try again later), its Err reports ErrGroupOverflow, and
 // Broadcast returns an *OverflowError naming it. No message is dropped
-// without one of these saying so.
+// without one of these saying so. The bound holds for bursts too: more than
+// QueueLimit broadcasts in a row, faster than the network takes them,
+// evict even members that read as fast as they can, so a producer that
+// bursts needs a QueueLimit that holds its bursts.
 //
 // A socket leaves its groups by itself when it ends. The zero value is an
 // empty group with default bounds; a Group must not be copied after use.
