@@ -31,9 +31,10 @@ func echoThenFail(id, desc, exp string, bad fuzz.Frame, sync bool, chop int) *Ca
 		t.Expect(OK, Message(helloWorld, false))
 		t.Expect(NonStrict)
 		t.ExpectClose(false, codes(frame.CloseProtocolError), false)
-		bad.Sync, bad.ChopSize = sync, chop
+		f := bad // a copy: runs of a case may be concurrent
+		f.Sync, f.ChopSize = sync, chop
 		t.P.SendFrame(fuzz.Frame{Opcode: 1, Payload: []byte(helloWorld), Sync: sync, ChopSize: chop})
-		t.P.SendFrame(bad)
+		t.P.SendFrame(f)
 		t.P.SendFrame(fuzz.Frame{Opcode: 9, Sync: sync, ChopSize: chop})
 		t.P.KillAfter(time.Second)
 	}}

@@ -196,7 +196,7 @@ func (c *echoConn) closeTCP() {
 // the connection, as conn.DefaultCloseTimeout does. It is longer than any
 // timer of the cases (at the tests' time scale), so that a fuzzer which
 // never answers is always the one to give up first.
-const echoCloseWait = 5 * testTimeScale * time.Second
+var echoCloseWait = time.Duration(5*testTimeScale) * time.Second
 
 // fail sends a close frame with the error's code and closes: at once if
 // the peer's close frame came already, else after the peer's answer or

@@ -9,15 +9,28 @@ import (
 )
 
 // Some cases judge by timeouts of half a second, which a peer on a loaded
-// machine (tests run beside other packages' tests and fuzzers) may miss.
-// The tests give the peers more time and run fewer cases at once.
-const (
-	testParallel  = 8
-	testTimeScale = 2
+// machine (tests run beside other packages' tests and fuzzers) may miss:
+// the tests give the peers twice the original's time, and under the race
+// detector, which slows everything several times over, three times, with
+// fewer cases at once.
+var (
+	testParallel  = pick(raceEnabled, 8, 16)
+	testTimeScale = pick(raceEnabled, 3, 2)
 )
 
+// long reports whether to run the slow tests: not with -short, nor under
+// the race detector.
+func long() bool { return !testing.Short() && !raceEnabled }
+
+func pick[T any](cond bool, ifTrue, ifFalse T) T {
+	if cond {
+		return ifTrue
+	}
+	return ifFalse
+}
+
 // testFuzzOptions are the connection options of the tests.
-var testFuzzOptions = fuzz.Options{TimeScale: testTimeScale}
+var testFuzzOptions = fuzz.Options{TimeScale: float64(testTimeScale)}
 
 // runAgainst runs the cases matching patterns against url and returns the
 // results by case id.
