@@ -84,6 +84,14 @@ type Options struct {
 	PingHandler func(payload []byte)
 	PongHandler func(payload []byte)
 
+	// BeforeFail, if set, is called on the reading goroutine when the peer
+	// breaks the protocol, with the error, before the Conn fails the
+	// connection (sends the close frame the error names and ends TCP). It
+	// may block: a layer that reads ahead of its application uses it to let
+	// the application answer the messages received before the violation,
+	// so that those answers go out before the close frame.
+	BeforeFail func(err error)
+
 	// CompressionLevel is the DEFLATE level (1 fastest to 9 smallest) when
 	// permessage-deflate is in use; 0 means 1, which suits messages best.
 	CompressionLevel int
@@ -128,6 +136,7 @@ type Conn struct {
 	subprotocol  string
 	onPing       func([]byte)
 	onPong       func([]byte)
+	beforeFail   func(error)
 
 	r    reader
 	w    writer
@@ -154,6 +163,7 @@ func New(nc net.Conn, buffered []byte, role Role, opts *Options) *Conn {
 		subprotocol:  opts.Subprotocol,
 		onPing:       opts.PingHandler,
 		onPong:       opts.PongHandler,
+		beforeFail:   opts.BeforeFail,
 		closeRecvd:   make(chan struct{}),
 	}
 	if c.readLimit == 0 {

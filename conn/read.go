@@ -261,6 +261,9 @@ func (r *reader) fail(err error) error {
 	if errors.As(err, &fe) {
 		code, reason = fe.Code, fe.Reason
 	}
+	if r.c.beforeFail != nil {
+		r.c.beforeFail(err)
+	}
 	r.c.failed(code, reason)
 	return err
 }

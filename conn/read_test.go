@@ -319,3 +319,27 @@ func TestNextReaderSkips(t *testing.T) {
 		t.Errorf("stale reader Read = %d, %v; want 0, io.EOF", n, err)
 	}
 }
+
+// TestBeforeFail checks that the hook runs before the close frame goes
+// out, so that an answer written meanwhile precedes it.
+func TestBeforeFail(t *testing.T) {
+	var c *Conn
+	var hookErr error
+	c, peer := newRawPeer(t, Server, &Options{BeforeFail: func(err error) {
+		hookErr = err
+		c.WriteMessage(context.Background(), MessageText, []byte("answer first"))
+	}})
+	peer.send(frame.Header{Fin: true, Opcode: 5}, nil)
+	errc := readAsync(c)
+	h, p, err := peer.readFrame()
+	if err != nil || h.Opcode != frame.OpText || string(p) != "answer first" {
+		t.Fatalf("first frame %v %q %v, want the answer", h.Opcode, p, err)
+	}
+	if code := peer.expectClose(); code != frame.CloseProtocolError {
+		t.Errorf("close code %d", code)
+	}
+	peer.nc.Close()
+	if err := <-errc; !errors.Is(err, frame.ErrReservedOpcode) || !errors.Is(hookErr, frame.ErrReservedOpcode) {
+		t.Errorf("errors: read %v, hook %v", err, hookErr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"time"
 )
 
 // This file is the receiving side of a Socket: the reader goroutine that
@@ -74,8 +75,13 @@ func (s *Socket) end(err error) {
 func (s *Socket) take() (Message, bool) {
 	m, ok := s.queue.pop()
 	if !ok {
+		if !s.caughtUp {
+			s.caughtUp = true
+			signal(s.asked)
+		}
 		return m, false
 	}
+	s.caughtUp = false
 	s.queued -= int64(len(m.Data))
 	if s.stalled {
 		signal(s.room)
@@ -173,4 +179,25 @@ func (s *Socket) Messages() iter.Seq[Message] {
 			}
 		}
 	}
+}
+
+// awaitHandler runs when the peer broke the protocol, before the
+// connection fails: it waits until the handler has taken every message
+// received before the violation and asked for the next, so that its
+// answers to them go out before the close frame (as Autobahn's strict
+// verdicts expect), or until the handler closes, or the close timeout.
+func (s *Socket) awaitHandler() {
+	t := time.NewTimer(s.closeTimeout)
+	defer t.Stop()
+	s.mu.Lock()
+	for !(s.caughtUp && s.queue.len() == 0) && !s.closing {
+		s.mu.Unlock()
+		select {
+		case <-s.asked:
+		case <-t.C:
+			return
+		}
+		s.mu.Lock()
+	}
+	s.mu.Unlock()
 }

@@ -22,11 +22,13 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 	if ka != nil {
 		opts.PongHandler = ka.pong
 	}
+	var s *Socket // set before the reader starts, the only caller of BeforeFail
+	opts.BeforeFail = func(error) { s.awaitHandler() }
 	c, err := accept(w, r, &opts)
 	if err != nil {
 		return // the handshake answered
 	}
-	s := newSocket(c, r.Context(), cfg, ka)
+	s = newSocket(c, r.Context(), cfg, ka)
 	if reg != nil && !reg.add(s) {
 		// Shutdown began during the handshake.
 		c.Close(frame.CloseGoingAway, reasonShutdown)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/rfc6455/ws/conn"
@@ -32,18 +33,22 @@ type Socket struct {
 	queueBytes    int64
 	ka            *keepalive // nil when keepalive is off
 
-	mu      sync.Mutex
-	queue   ring[Message]
-	queued  int64 // payload bytes in queue
-	stalled bool  // the reader waits for room in the queue
-	closing bool  // Close was called: the reader no longer waits for room
-	ended   bool  // the reader has stopped: no more messages will come
-	cause   error // why the server ended the socket, when it did
-	err     error // why the socket ended, once ended
+	mu       sync.Mutex
+	queue    ring[Message]
+	queued   int64 // payload bytes in queue
+	stalled  bool  // the reader waits for room in the queue
+	closing  bool  // Close was called: the reader no longer waits for room
+	caughtUp bool  // the handler found the queue empty after its last message
+	ended    bool  // the reader has stopped: no more messages will come
+	cause    error // why the server ended the socket, when it did
+	err      error // why the socket ended, once ended
 
 	ready chan struct{} // capacity 1: a message was queued
 	room  chan struct{} // capacity 1: a message left a queue the reader waits on
+	asked chan struct{} // capacity 1: the handler caught up or is closing
 	done  chan struct{} // closed once the socket has ended
+
+	closeTimeout time.Duration
 }
 
 // socketKey is the context key of a request's Socket.
@@ -57,7 +62,12 @@ func newSocket(c *conn.Conn, parent context.Context, cfg *config, ka *keepalive)
 		ka:            ka,
 		ready:         make(chan struct{}, 1),
 		room:          make(chan struct{}, 1),
+		asked:         make(chan struct{}, 1),
 		done:          make(chan struct{}),
+		closeTimeout:  cfg.CloseTimeout,
+	}
+	if s.closeTimeout <= 0 {
+		s.closeTimeout = conn.DefaultCloseTimeout
 	}
 	ctx, cancel := context.WithCancelCause(parent)
 	s.ctx, s.cancel = context.WithValue(ctx, socketKey{}, s), cancel
@@ -121,6 +131,7 @@ func (s *Socket) Close(code frame.CloseCode, reason string) error {
 	s.closing = true
 	s.mu.Unlock()
 	signal(s.room)
+	signal(s.asked)
 	return s.c.Close(code, reason)
 }
 
