@@ -68,6 +68,13 @@ type Options struct {
 	// context or deadline of the call.
 	WriteTimeout time.Duration
 
+	// IdleTimeout, if positive, ends a connection on which the peer sends
+	// nothing, not one octet, for that long while a read waits: the Conn
+	// fails it with 1001 (going away) and the read returns ErrIdleTimeout.
+	// It catches a peer that stalls in the middle of a frame. 0 means no
+	// such bound; a user's deadline or context still applies.
+	IdleTimeout time.Duration
+
 	// ReadBufferSize and WriteBufferSize size the I/O buffers (0 means
 	// DefaultBufferSize). NextWriter sends one frame per WriteBufferSize.
 	ReadBufferSize  int
@@ -108,6 +115,10 @@ type Options struct {
 	Compression *handshake.DeflateParams
 }
 
+// ErrIdleTimeout ends a connection whose peer sent nothing for
+// Options.IdleTimeout.
+var ErrIdleTimeout = &frame.Error{Code: frame.CloseGoingAway, Reason: "idle timeout"}
+
 // CloseError is the end of a connection the peer closed with a close frame:
 // its status code (CloseNoStatus if it gave none) and reason.
 type CloseError struct {
@@ -133,6 +144,7 @@ type Conn struct {
 	readLimit    int64
 	closeTimeout time.Duration
 	writeTimeout time.Duration
+	idleTimeout  time.Duration
 	subprotocol  string
 	onPing       func([]byte)
 	onPong       func([]byte)
@@ -160,6 +172,7 @@ func New(nc net.Conn, buffered []byte, role Role, opts *Options) *Conn {
 		readLimit:    opts.ReadLimit,
 		closeTimeout: opts.CloseTimeout,
 		writeTimeout: opts.WriteTimeout,
+		idleTimeout:  opts.IdleTimeout,
 		subprotocol:  opts.Subprotocol,
 		onPing:       opts.PingHandler,
 		onPong:       opts.PongHandler,

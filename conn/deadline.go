@@ -19,28 +19,21 @@ var aLongTimeAgo = time.Unix(1, 0)
 // callback from touching a later call.
 type interrupter struct {
 	set     func(time.Time) error // nc.SetReadDeadline or nc.SetWriteDeadline
-	timeout time.Duration         // if positive, bounds every call
+	timeout time.Duration         // if positive, bounds every call (or, refreshed, every socket read)
 
 	mu       sync.Mutex
 	gen      uint64
 	fired    bool      // the context ended the current call
 	moved    bool      // the socket's deadline is not the user's
 	deadline time.Time // the user's deadline
+	timedOut time.Time // when the current timeout expires, if it is set
 }
 
 // watch arms the interrupter for one call; pass its result to release when
 // the call ends. A context that can never be done and no timeout cost
 // nothing.
 func (in *interrupter) watch(ctx context.Context) (stop func() bool) {
-	if in.timeout > 0 {
-		d := time.Now().Add(in.timeout)
-		in.mu.Lock()
-		if in.deadline.IsZero() || d.Before(in.deadline) {
-			in.moved = true
-			in.set(d)
-		}
-		in.mu.Unlock()
-	}
+	in.refresh()
 	if ctx.Done() == nil {
 		return nil
 	}
@@ -58,6 +51,30 @@ func (in *interrupter) watch(ctx context.Context) (stop func() bool) {
 	})
 }
 
+// refresh starts the timeout anew from now, unless the user's deadline or
+// the context comes first.
+func (in *interrupter) refresh() {
+	if in.timeout <= 0 {
+		return
+	}
+	d := time.Now().Add(in.timeout)
+	in.mu.Lock()
+	if !in.fired && (in.deadline.IsZero() || d.Before(in.deadline)) {
+		in.moved = true
+		in.timedOut = d
+		in.set(d)
+	}
+	in.mu.Unlock()
+}
+
+// expired reports whether the timeout, rather than the user's deadline or
+// the context, ended the call that just failed with a timeout.
+func (in *interrupter) expired() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.timeout > 0 && !in.fired && !in.timedOut.IsZero() && !time.Now().Before(in.timedOut)
+}
+
 // release ends the call armed by watch and reports whether the context
 // interrupted it.
 func (in *interrupter) release(stop func() bool) (fired bool) {
@@ -73,7 +90,7 @@ func (in *interrupter) release(stop func() bool) (fired bool) {
 	if in.moved {
 		in.set(in.deadline)
 	}
-	in.fired, in.moved = false, false
+	in.fired, in.moved, in.timedOut = false, false, time.Time{}
 	in.mu.Unlock()
 	return fired
 }

@@ -57,6 +57,7 @@ func (r *reader) init(c *Conn, size int, buffered []byte) {
 	r.c = c
 	r.lock = newLock()
 	r.intr.set = c.nc.SetReadDeadline
+	r.intr.timeout = c.idleTimeout
 	r.buf = make([]byte, max(size, len(buffered)))
 	r.end = copy(r.buf, buffered)
 	r.msg.r = r
@@ -72,6 +73,7 @@ func (r *reader) fill() error {
 		r.end = copy(r.buf, r.buf[r.pos:r.end])
 		r.pos = 0
 	}
+	r.intr.refresh()
 	n, err := r.c.nc.Read(r.buf[r.end:])
 	r.end += n
 	if n > 0 {
@@ -86,6 +88,9 @@ func (r *reader) inputError(err error) error {
 		err = io.ErrNoProgress
 	}
 	if isTimeout(err) {
+		if r.intr.expired() {
+			return r.fail(ErrIdleTimeout)
+		}
 		return err
 	}
 	switch {
@@ -324,6 +329,7 @@ func (r *reader) readRaw(p []byte) (int, error) {
 	case len(p) >= len(r.buf):
 		// Large reads go straight into the caller's buffer.
 		var err error
+		r.intr.refresh()
 		n, err = r.c.nc.Read(p)
 		if n == 0 {
 			return 0, r.inputError(err)

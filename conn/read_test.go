@@ -343,3 +343,42 @@ func TestBeforeFail(t *testing.T) {
 		t.Errorf("errors: read %v, hook %v", err, hookErr)
 	}
 }
+
+// TestIdleTimeout checks Options.IdleTimeout: a peer that stalls in the
+// middle of a frame is cut off with 1001, one that trickles steadily is
+// not.
+func TestIdleTimeout(t *testing.T) {
+	t.Run("stalled", func(t *testing.T) {
+		c, peer := newRawPeer(t, Server, &Options{IdleTimeout: 100 * time.Millisecond})
+		b := peer.frameBytes(frame.Header{Fin: true, Opcode: frame.OpBinary}, make([]byte, 100))
+		peer.write(b[:40])
+		errc := readAsync(c)
+		if code := peer.expectClose(); code != frame.CloseGoingAway {
+			t.Errorf("close code %d, want 1001", code)
+		}
+		peer.nc.Close()
+		if err := <-errc; !errors.Is(err, ErrIdleTimeout) {
+			t.Errorf("ReadMessage = %v, want ErrIdleTimeout", err)
+		}
+	})
+	t.Run("trickling", func(t *testing.T) {
+		c, peer := newRawPeer(t, Server, &Options{IdleTimeout: 200 * time.Millisecond})
+		b := peer.frameBytes(frame.Header{Fin: true, Opcode: frame.OpBinary}, make([]byte, 10))
+		go func() {
+			for i := range b {
+				time.Sleep(40 * time.Millisecond) // 16 octets over 640ms, never 200ms apart
+				peer.nc.Write(b[i : i+1])
+			}
+		}()
+		if _, p, err := c.ReadMessage(context.Background()); err != nil || len(p) != 10 {
+			t.Fatalf("ReadMessage = %d bytes, %v", len(p), err)
+		}
+	})
+	t.Run("user deadline first", func(t *testing.T) {
+		c, _ := newRawPeer(t, Server, &Options{IdleTimeout: time.Second})
+		c.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		if _, _, err := c.ReadMessage(context.Background()); !isTimeout(err) || errors.Is(err, ErrIdleTimeout) {
+			t.Fatalf("ReadMessage = %v, want the user's deadline", err)
+		}
+	})
+}

@@ -212,9 +212,11 @@ func (c *Conn) Pong(ctx context.Context, p []byte) error { return c.w.control(ct
 // errBadMessageType is returned for a MessageType other than text or binary.
 var errBadMessageType = errors.New("websocket: message type must be MessageText or MessageBinary")
 
-// WriteMessage sends p as one message of type typ in a single frame. It
-// waits for a message being written by another goroutine to finish. ctx
-// (and the write deadline) bound the call; see SetWriteDeadline for what an
+// WriteMessage sends p as one message of type typ: a single frame, or with
+// permessage-deflate, compressed when p is at least CompressionThreshold
+// bytes. It never modifies p (a client masks a copy). It waits for a
+// message being written by another goroutine to finish. ctx (and the
+// write deadline) bound the call; see SetWriteDeadline for what an
 // interruption leaves behind.
 func (c *Conn) WriteMessage(ctx context.Context, typ MessageType, p []byte) error {
 	if typ != MessageText && typ != MessageBinary {
