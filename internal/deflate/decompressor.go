@@ -21,12 +21,17 @@ var ErrNoSource = errors.New("deflate: Decompressor used before Reset gave it a 
 // error before Read gives up with io.ErrNoProgress.
 const maxEmptyReads = 100
 
+// The decoding state says which step comes next. Each step either
+// completes or, when the input at hand runs short before the source has
+// ended, changes nothing, so that it can run again once there is more.
 type decodeState uint8
 
 const (
-	stateHeader  decodeState = iota // at a block boundary
-	stateStored                     // inside a stored block
-	stateHuffman                    // inside a block with fixed or dynamic codes
+	stateHeader      decodeState = iota // at a block boundary
+	stateCodeLenCode                    // the code length code of a dynamic block
+	stateCodeLens                       // the code lengths of a dynamic block
+	stateStored                         // inside a stored block
+	stateHuffman                        // inside a block with fixed or dynamic codes
 )
 
 // A Decompressor decompresses the messages of one direction of a
@@ -72,11 +77,19 @@ type Decompressor struct {
 	lit      []uint32 // the current block's decoding tables
 	dist     []uint32
 
+	// The header of a dynamic block being read (RFC 1951 §3.2.7): the
+	// numbers of code lengths it has, and of those read so far.
+	nlit, ndist, nclen int
+	nlens              int
+
 	litTable  [litTableSize]uint32
 	distTable [distTableSize]uint32
 
-	err      error // sticky; io.EOF at the end of a message
-	complete bool  // the last message was read to its end
+	// err is a data error, io.ErrUnexpectedEOF or, at the end of a
+	// message, io.EOF: it sticks until Reset. Errors of the source are
+	// not kept.
+	err      error
+	complete bool // the last message was read to its end
 }
 
 // NewDecompressor returns a Decompressor for a peer that compresses with
@@ -102,6 +115,10 @@ func NewDecompressor(windowBits int) (*Decompressor, error) {
 // saw, and Reset forgets the window so that a reference to them fails
 // rather than decoding to the wrong bytes. (To skip a message and keep the
 // window, read the message to its end into io.Discard.)
+//
+// src may fail for a while: a Read that ends in an error of src other
+// than io.EOF leaves the message where it was, to be read on from the
+// same src. src is read no more once it has returned io.EOF.
 func (d *Decompressor) Reset(src io.Reader) {
 	if !d.complete {
 		d.ResetHistory()
@@ -127,8 +144,18 @@ func (d *Decompressor) ResetHistory() {
 }
 
 // Read reads decompressed bytes of the message. At its end it returns
-// io.EOF. Invalid data gives an error matching ErrCorrupt, a message cut
-// short io.ErrUnexpectedEOF, and an error of the source that error.
+// io.EOF. Invalid data gives an error matching ErrCorrupt and a message
+// cut short io.ErrUnexpectedEOF; these errors and io.EOF stay, every
+// later Read returns them until Reset.
+//
+// An error of the source other than io.EOF (or io.ErrNoProgress, if the
+// source returns nothing too many times in a row) is returned with no
+// bytes and is not kept. Nothing is lost: what the source returned
+// before the error is kept, and every step of decoding either completes
+// or waits for input without changing anything, so the next Read asks
+// the source again and goes on exactly where this one stopped, as if
+// the error had never happened. This is what lets a connection's read
+// deadline or context interrupt a message and a later Read resume it.
 func (d *Decompressor) Read(p []byte) (int, error) {
 	for d.rpos == d.wpos {
 		if d.err != nil {
@@ -137,7 +164,9 @@ func (d *Decompressor) Read(p []byte) (int, error) {
 		if len(p) == 0 {
 			return 0, nil
 		}
-		d.decode()
+		if err := d.decode(); err != nil {
+			return 0, err
+		}
 	}
 	n := copy(p, d.win[d.rpos:d.wpos])
 	d.rpos += n
@@ -146,42 +175,48 @@ func (d *Decompressor) Read(p []byte) (int, error) {
 
 // decode decodes into the ring from wpos to its end, and returns when that
 // is full, on an error or the end of the message, or when going on would
-// wait for the source while decoded bytes are ready to be read.
-func (d *Decompressor) decode() {
+// wait for the source while decoded bytes are ready to be read. It returns
+// the error of a source that failed before it decoded anything; d.err
+// holds the errors that stay.
+func (d *Decompressor) decode() error {
 	if d.wpos == len(d.win) {
 		d.wpos, d.rpos = 0, 0
 	}
 	for d.err == nil && d.wpos < len(d.win) {
+		var needInput bool
 		switch d.state {
 		case stateHeader:
-			if d.wpos > d.rpos {
-				return
-			}
-			d.readBlockHeader()
+			needInput = d.readBlockHeader()
+		case stateCodeLenCode:
+			needInput = d.readCodeLenCode()
+		case stateCodeLens:
+			needInput = d.readCodeLens()
 		case stateStored:
-			if d.copyStored() {
-				if d.wpos > d.rpos {
-					return
-				}
-				d.fill()
-			}
+			needInput = d.copyStored()
 		case stateHuffman:
-			if d.inflate() {
-				if d.wpos > d.rpos {
-					return
-				}
-				d.fill()
+			needInput = d.inflate()
+		}
+		if !needInput {
+			continue
+		}
+		switch {
+		case d.srcDone:
+			d.err = io.ErrUnexpectedEOF
+		case d.wpos > d.rpos:
+			return nil
+		default:
+			if err := d.fill(); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
 }
 
 // fill reads more input from the source. At the source's end it appends
-// the tail that the sender removed.
-func (d *Decompressor) fill() {
-	if d.srcDone {
-		return
-	}
+// the tail that the sender removed. It returns an error of the source
+// after keeping the bytes that came with it.
+func (d *Decompressor) fill() error {
 	d.inEnd = copy(d.in[:], d.in[d.inPos:d.inEnd])
 	d.inPos = 0
 	room := d.in[:len(d.in)-len(syncTail)] // the tail always fits
@@ -191,48 +226,24 @@ func (d *Decompressor) fill() {
 		if err == io.EOF {
 			d.inEnd += copy(d.in[d.inEnd:], syncTail[:])
 			d.srcDone = true
-			return
+			return nil
 		}
-		if err != nil {
-			d.err = err
-			return
-		}
-		if n > 0 {
-			return
+		if err != nil || n > 0 {
+			return err
 		}
 	}
-	d.err = io.ErrNoProgress
+	return io.ErrNoProgress
 }
 
-// pull tries to have at least n bits at hand, reading from the source as
-// needed; at the end of the input it may have fewer.
-func (d *Decompressor) pull(n uint) {
-	for d.nbits < n && d.err == nil {
-		if d.inPos < d.inEnd {
-			d.bits |= uint64(d.in[d.inPos]) << d.nbits
-			d.inPos++
-			d.nbits += 8
-			continue
-		}
-		if d.srcDone {
-			return
-		}
-		d.fill()
+// have reports whether n bits, at most 57, are at hand, moving them from
+// the input buffer as needed. It does not read the source.
+func (d *Decompressor) have(n uint) bool {
+	for d.nbits < n && d.inPos < d.inEnd {
+		d.bits |= uint64(d.in[d.inPos]) << d.nbits
+		d.inPos++
+		d.nbits += 8
 	}
-}
-
-// need is pull for bits that must be there: it reports whether they are,
-// and if not records why.
-func (d *Decompressor) need(n uint) bool {
-	d.pull(n)
-	if d.err != nil {
-		return false
-	}
-	if d.nbits < n {
-		d.err = io.ErrUnexpectedEOF
-		return false
-	}
-	return true
+	return d.nbits >= n
 }
 
 func (d *Decompressor) take(n uint) uint32 {
@@ -240,157 +251,6 @@ func (d *Decompressor) take(n uint) uint32 {
 	d.bits >>= n
 	d.nbits -= n
 	return v
-}
-
-// readSymbol decodes one symbol with table outside the hot loop.
-func (d *Decompressor) readSymbol(table []uint32, rootBits uint) (uint32, bool) {
-	d.pull(maxCodeBits)
-	if d.err != nil {
-		return 0, false
-	}
-	e := lookup(table, rootBits, d.bits)
-	switch {
-	case e == 0:
-		d.err = ErrInvalidCode
-		return 0, false
-	case uint(e&0xf) > d.nbits:
-		d.err = io.ErrUnexpectedEOF
-		return 0, false
-	}
-	d.take(uint(e & 0xf))
-	return e >> 16, true
-}
-
-// readBlockHeader reads the header of the next block (RFC 1951 §3.2.3),
-// or finds the end of the message.
-func (d *Decompressor) readBlockHeader() {
-	if d.final {
-		d.endStream()
-		return
-	}
-	if d.nbits == 0 && d.inPos == d.inEnd {
-		if !d.srcDone {
-			d.fill()
-			return
-		}
-		// A message that ends with a sync flush ends here, after the
-		// empty stored block the tail completed.
-		d.endMessage()
-		return
-	}
-	if !d.need(3) {
-		return
-	}
-	d.final = d.take(1) == 1
-	switch d.take(2) {
-	case blockStored:
-		d.take(d.nbits & 7) // stored data starts at a byte boundary
-		if !d.need(32) {
-			return
-		}
-		n, nn := d.take(16), d.take(16)
-		if n != ^nn&0xffff {
-			d.err = ErrStoredLength
-			return
-		}
-		d.stored = int(n)
-		d.state = stateStored
-	case blockFixed:
-		d.lit, d.dist = fixedLitTable[:], fixedDistTable[:]
-		d.state = stateHuffman
-	case blockDynamic:
-		if d.readCodes() {
-			d.lit, d.dist = d.litTable[:], d.distTable[:]
-			d.state = stateHuffman
-		}
-	default:
-		d.err = ErrBlockType
-	}
-}
-
-// readCodes reads the code lengths of a dynamic block (§3.2.7) and builds
-// its decoding tables.
-func (d *Decompressor) readCodes() bool {
-	if !d.need(14) {
-		return false
-	}
-	nlit := int(d.take(5)) + firstLength
-	ndist := int(d.take(5)) + 1
-	nclen := int(d.take(4)) + 4
-	if nlit > numLitLen || ndist > numDist {
-		d.err = ErrTooManyCodes
-		return false
-	}
-	var clens [numCodeLen]uint8
-	for _, sym := range codeLenOrder[:nclen] {
-		if !d.need(3) {
-			return false
-		}
-		clens[sym] = uint8(d.take(3))
-	}
-	var codeTable [codeTableSize]uint32
-	if err := buildTable(codeTable[:], codeRootBits, clens[:]); err != nil {
-		d.err = err
-		return false
-	}
-
-	var lens [numLitLen + numDist]uint8
-	all := lens[:nlit+ndist]
-	for i := 0; i < len(all); {
-		sym, ok := d.readSymbol(codeTable[:], codeRootBits)
-		if !ok {
-			return false
-		}
-		if sym < repeatPrevious {
-			all[i] = uint8(sym)
-			i++
-			continue
-		}
-		var n int
-		var v uint8
-		switch sym {
-		case repeatPrevious:
-			if i == 0 {
-				d.err = ErrRepeatFirst
-				return false
-			}
-			if !d.need(2) {
-				return false
-			}
-			n, v = 3+int(d.take(2)), all[i-1]
-		case repeatZero3:
-			if !d.need(3) {
-				return false
-			}
-			n = 3 + int(d.take(3))
-		default:
-			if !d.need(7) {
-				return false
-			}
-			n = 11 + int(d.take(7))
-		}
-		if i+n > len(all) {
-			d.err = ErrRepeatOverflow
-			return false
-		}
-		for ; n > 0; n-- {
-			all[i] = v
-			i++
-		}
-	}
-	if all[endOfBlock] == 0 {
-		d.err = ErrNoEndOfBlock
-		return false
-	}
-	if err := buildTable(d.litTable[:], litRootBits, all[:nlit]); err != nil {
-		d.err = err
-		return false
-	}
-	if err := buildTable(d.distTable[:], distRootBits, all[nlit:]); err != nil {
-		d.err = err
-		return false
-	}
-	return true
 }
 
 // copyStored copies stored bytes to the ring and reports whether it needs
@@ -410,56 +270,44 @@ func (d *Decompressor) copyStored() (needInput bool) {
 	d.wpos += k
 	d.stored -= k
 	d.hist = min(d.hist+d.wpos-start, len(d.win))
-	switch {
-	case d.stored == 0:
+	if d.stored == 0 {
 		d.state = stateHeader
-	case d.wpos == len(d.win):
-	case d.srcDone:
-		d.err = io.ErrUnexpectedEOF
-	default:
-		return true
 	}
-	return false
+	return d.stored > 0 && d.wpos < len(d.win)
 }
 
 // endStream checks the end of a message whose DEFLATE stream ended with a
 // final block: after the block's last byte only the tail may remain, or
-// the part of it the final block did not use up.
-func (d *Decompressor) endStream() {
-	d.take(d.nbits & 7)
-	var rest [len(syncTail) + 1]byte
-	n := 0
-	for {
-		if d.nbits == 0 && d.inPos == d.inEnd {
-			if d.srcDone {
-				break
-			}
-			d.fill()
-			if d.err != nil {
-				return
-			}
-			continue
-		}
-		var b byte
-		if d.nbits > 0 {
-			b = byte(d.take(8))
-		} else {
-			b = d.in[d.inPos]
-			d.inPos++
-		}
-		if n == len(rest)-1 {
+// the part of it the final block did not use up (RFC 7692 §7.2.2). Until
+// the source ends the tail is not there, so any byte left is one too many.
+func (d *Decompressor) endStream() (needInput bool) {
+	d.take(d.nbits & 7) // the rest of the block's last byte
+	left := int(d.nbits/8) + d.inEnd - d.inPos
+	if !d.srcDone {
+		if left > 0 {
 			d.err = ErrDataAfterFinal
-			return
+			return false
 		}
-		rest[n] = b
-		n++
+		return true
 	}
+	if left > len(syncTail) {
+		d.err = ErrDataAfterFinal
+		return false
+	}
+	var rest [len(syncTail)]byte
+	n := 0
+	for ; d.nbits > 0; n++ {
+		rest[n] = byte(d.take(8))
+	}
+	n += copy(rest[n:], d.in[d.inPos:d.inEnd])
+	d.inPos = d.inEnd
 	if string(rest[:n]) != string(syncTail[len(syncTail)-n:]) {
 		d.err = ErrDataAfterFinal
-		return
+		return false
 	}
 	d.final = false
 	d.endMessage()
+	return false
 }
 
 func (d *Decompressor) endMessage() {

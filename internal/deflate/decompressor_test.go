@@ -73,76 +73,78 @@ func writeFixedLiterals(w *bitWriter, s string) {
 	}
 }
 
+// validMessages are valid in the ways RFC 1951 and RFC 7692 allow.
+var validMessages = []struct {
+	name string
+	msg  []byte
+	want string
+}{
+	{"empty message is one octet (RFC 7692 §7.2.3.6)", []byte{0x00}, ""},
+	{"RFC 7692 §7.2.3.1 example", []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, "Hello"},
+	{"RFC 7692 §7.2.3.3 stored block", []byte{0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00}, "Hello"},
+	{"stored block then sync flush", bitstream(func(w *bitWriter) {
+		writeStored(w, []byte("hello"))
+		syncFlush(w)
+	}), "hello"},
+	{"fixed block then sync flush", bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, "hi")
+		w.writeCode(fixedLitLenCodes[endOfBlock])
+		syncFlush(w)
+	}), "hi"},
+	{"overlapping match repeats (§3.2.3)", bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, "ab")
+		writeFixedMatch(w, 7, 2)
+		w.writeCode(fixedLitLenCodes[endOfBlock])
+		syncFlush(w)
+	}), "ababababa"},
+	{"several blocks (RFC 7692 §7.2.3.5)", bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, "one ")
+		w.writeCode(fixedLitLenCodes[endOfBlock])
+		writeStored(w, []byte("two "))
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedMatch(w, 4, 8)
+		w.writeCode(fixedLitLenCodes[endOfBlock])
+		syncFlush(w)
+	}), "one two one "},
+	{"final block ends the message (RFC 7692 §7.2.3.4)", bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1|1, 3)
+		writeFixedLiterals(w, "end")
+		w.writeCode(fixedLitLenCodes[endOfBlock])
+	}), "end"},
+	{"final block completed by the appended octets", bitstream(func(w *bitWriter) {
+		// The end-of-block code of the fixed code is seven zero
+		// bits, which the appended 00 supplies.
+		w.writeBits(blockFixed<<1|1, 3)
+		writeFixedLiterals(w, "cut")
+	}), "cut"},
+	{"dynamic block with one distance code of one bit (§3.2.7)", bitstream(func(w *bitWriter) {
+		// Literal/length code: 'a' and 256 and 257 (length 3)
+		// with lengths 1, 2, 2; distance code: symbol 0 alone.
+		clens := [numCodeLen]uint8{0: 2, 1: 2, 2: 2, repeatZero11: 2}
+		writeDynamic(w, false, 258, 1, clens, []clSym{
+			{repeatZero11, 'a' - 11}, {1, 0},
+			{repeatZero11, 127}, {repeatZero11, 256 - 'a' - 1 - 138 - 11},
+			{2, 0}, {2, 0}, {1, 0},
+		})
+		var lit [258]hcode
+		lens := make([]uint8, 258)
+		lens['a'], lens[256], lens[257] = 1, 2, 2
+		assignCodes(lens, lit[:])
+		w.writeCode(lit['a'])
+		w.writeCode(lit[257]) // length 3, no extra bits
+		w.writeBits(0, 1)     // distance symbol 0: distance 1
+		w.writeCode(lit[256])
+		syncFlush(w)
+	}), "aaaa"},
+}
+
 // TestDecompressValid reads messages that are valid in the ways RFC 1951
 // and RFC 7692 allow.
 func TestDecompressValid(t *testing.T) {
-	tests := []struct {
-		name string
-		msg  []byte
-		want string
-	}{
-		{"empty message is one octet (RFC 7692 §7.2.3.6)", []byte{0x00}, ""},
-		{"RFC 7692 §7.2.3.1 example", []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, "Hello"},
-		{"RFC 7692 §7.2.3.3 stored block", []byte{0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00}, "Hello"},
-		{"stored block then sync flush", bitstream(func(w *bitWriter) {
-			writeStored(w, []byte("hello"))
-			syncFlush(w)
-		}), "hello"},
-		{"fixed block then sync flush", bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, "hi")
-			w.writeCode(fixedLitLenCodes[endOfBlock])
-			syncFlush(w)
-		}), "hi"},
-		{"overlapping match repeats (§3.2.3)", bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, "ab")
-			writeFixedMatch(w, 7, 2)
-			w.writeCode(fixedLitLenCodes[endOfBlock])
-			syncFlush(w)
-		}), "ababababa"},
-		{"several blocks (RFC 7692 §7.2.3.5)", bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, "one ")
-			w.writeCode(fixedLitLenCodes[endOfBlock])
-			writeStored(w, []byte("two "))
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedMatch(w, 4, 8)
-			w.writeCode(fixedLitLenCodes[endOfBlock])
-			syncFlush(w)
-		}), "one two one "},
-		{"final block ends the message (RFC 7692 §7.2.3.4)", bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1|1, 3)
-			writeFixedLiterals(w, "end")
-			w.writeCode(fixedLitLenCodes[endOfBlock])
-		}), "end"},
-		{"final block completed by the appended octets", bitstream(func(w *bitWriter) {
-			// The end-of-block code of the fixed code is seven zero
-			// bits, which the appended 00 supplies.
-			w.writeBits(blockFixed<<1|1, 3)
-			writeFixedLiterals(w, "cut")
-		}), "cut"},
-		{"dynamic block with one distance code of one bit (§3.2.7)", bitstream(func(w *bitWriter) {
-			// Literal/length code: 'a' and 256 and 257 (length 3)
-			// with lengths 1, 2, 2; distance code: symbol 0 alone.
-			clens := [numCodeLen]uint8{0: 2, 1: 2, 2: 2, repeatZero11: 2}
-			writeDynamic(w, false, 258, 1, clens, []clSym{
-				{repeatZero11, 'a' - 11}, {1, 0},
-				{repeatZero11, 127}, {repeatZero11, 256 - 'a' - 1 - 138 - 11},
-				{2, 0}, {2, 0}, {1, 0},
-			})
-			var lit [258]hcode
-			lens := make([]uint8, 258)
-			lens['a'], lens[256], lens[257] = 1, 2, 2
-			assignCodes(lens, lit[:])
-			w.writeCode(lit['a'])
-			w.writeCode(lit[257]) // length 3, no extra bits
-			w.writeBits(0, 1)     // distance symbol 0: distance 1
-			w.writeCode(lit[256])
-			syncFlush(w)
-		}), "aaaa"},
-	}
-	for _, tc := range tests {
+	for _, tc := range validMessages {
 		t.Run(tc.name, func(t *testing.T) {
 			d, _ := NewDecompressor(MaxWindowBits)
 			got, err := decompress(d, tc.msg)
@@ -156,113 +158,116 @@ func TestDecompressValid(t *testing.T) {
 	}
 }
 
+// invalidMessages break one rule each of RFC 1951 and RFC 7692, or end
+// too soon; want is the error for it.
+var invalidMessages = []struct {
+	name       string
+	windowBits int
+	msg        []byte
+	want       error
+}{
+	{"reserved block type (§3.2.3)", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(3<<1, 3)
+	}), ErrBlockType},
+	{"stored length without its complement (§3.2.4)", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(0, 3)
+		w.alignToByte()
+		w.writeAligned([]byte{5, 0, 5, 0, 'h', 'e', 'l', 'l', 'o'})
+	}), ErrStoredLength},
+	{"stored block cut short", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(0, 3)
+		w.alignToByte()
+		w.writeAligned([]byte{10, 0, 0xf5, 0xff, 'a', 'b', 'c'})
+	}), io.ErrUnexpectedEOF},
+	{"287 literal/length codes (§3.2.7)", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 287, 1, [numCodeLen]uint8{}, nil)
+	}), ErrTooManyCodes},
+	{"31 distance codes (§3.2.7)", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 31, [numCodeLen]uint8{}, nil)
+	}), ErrTooManyCodes},
+	{"over-subscribed code length code", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 1, 1: 1, 2: 1}, nil)
+	}), ErrOversubscribed},
+	{"incomplete code length code", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 1: 2}, nil)
+	}), ErrIncompleteCode},
+	{"repeat of no previous length (§3.2.7)", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 1, repeatPrevious: 1}, []clSym{{repeatPrevious, 0}})
+	}), ErrRepeatFirst},
+	{"repeat past the last length (§3.2.7)", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 1, repeatZero11: 1}, []clSym{{repeatZero11, 127}, {repeatZero11, 127}})
+	}), ErrRepeatOverflow},
+	{"no end-of-block code (§3.2.5)", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 1: 1, repeatZero11: 2}, []clSym{
+			{1, 0}, {1, 0}, {repeatZero11, 127}, {repeatZero11, 106}, {1, 0},
+		})
+	}), ErrNoEndOfBlock},
+	{"over-subscribed literal/length code", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 1: 1, repeatZero11: 2}, []clSym{
+			{1, 0}, {1, 0}, {repeatZero11, 127}, {repeatZero11, 105}, {1, 0}, {1, 0},
+		})
+	}), ErrOversubscribed},
+	{"incomplete literal/length code", 15, bitstream(func(w *bitWriter) {
+		writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 2: 1, repeatZero11: 2}, []clSym{
+			{2, 0}, {repeatZero11, 127}, {repeatZero11, 106}, {2, 0}, {2, 0},
+		})
+	}), ErrIncompleteCode},
+	{"unused code of a one-code distance code", 15, bitstream(func(w *bitWriter) {
+		// As "dynamic block with one distance code" in
+		// TestDecompressValid, but the distance bit is 1.
+		clens := [numCodeLen]uint8{0: 2, 1: 2, 2: 2, repeatZero11: 2}
+		writeDynamic(w, false, 258, 1, clens, []clSym{
+			{repeatZero11, 'a' - 11}, {1, 0},
+			{repeatZero11, 127}, {repeatZero11, 256 - 'a' - 1 - 138 - 11},
+			{2, 0}, {2, 0}, {1, 0},
+		})
+		var lit [258]hcode
+		lens := make([]uint8, 258)
+		lens['a'], lens[256], lens[257] = 1, 2, 2
+		assignCodes(lens, lit[:])
+		w.writeCode(lit['a'])
+		w.writeCode(lit[257])
+		w.writeBits(1, 1)
+	}), ErrInvalidCode},
+	{"literal/length symbol 286 (§3.2.6)", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, "x")
+		w.writeCode(fixedLitLenCodes[286])
+	}), ErrInvalidSymbol},
+	{"distance symbol 30 (§3.2.6)", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, "x")
+		w.writeCode(fixedLitLenCodes[firstLength])
+		w.writeCode(fixedDistCodes[30])
+	}), ErrInvalidSymbol},
+	{"distance before the start (§3.2.5)", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, "ab")
+		writeFixedMatch(w, 3, 3)
+	}), ErrDistanceTooFar},
+	{"distance beyond a 256-byte window (RFC 7692 §7.1.2)", 8, bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, string(bytes.Repeat([]byte("0123456789"), 30)))
+		writeFixedMatch(w, 3, 257)
+	}), ErrWindowExceeded},
+	{"data after the final block (RFC 7692 §7.2.2)", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1|1, 3)
+		writeFixedLiterals(w, "end")
+		w.writeCode(fixedLitLenCodes[endOfBlock])
+		w.alignToByte()
+		w.writeAligned([]byte{0x55})
+	}), ErrDataAfterFinal},
+	{"block cut short", 15, bitstream(func(w *bitWriter) {
+		w.writeBits(blockFixed<<1, 3)
+		writeFixedLiterals(w, "abc")
+	}), io.ErrUnexpectedEOF},
+	{"no octets at all", 15, nil, io.ErrUnexpectedEOF},
+}
+
 // TestDecompressInvalid feeds one message per rule of RFC 1951 and RFC
 // 7692 that data can break, and wants the error for that rule.
 func TestDecompressInvalid(t *testing.T) {
-	tests := []struct {
-		name       string
-		windowBits int
-		msg        []byte
-		want       error
-	}{
-		{"reserved block type (§3.2.3)", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(3<<1, 3)
-		}), ErrBlockType},
-		{"stored length without its complement (§3.2.4)", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(0, 3)
-			w.alignToByte()
-			w.writeAligned([]byte{5, 0, 5, 0, 'h', 'e', 'l', 'l', 'o'})
-		}), ErrStoredLength},
-		{"stored block cut short", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(0, 3)
-			w.alignToByte()
-			w.writeAligned([]byte{10, 0, 0xf5, 0xff, 'a', 'b', 'c'})
-		}), io.ErrUnexpectedEOF},
-		{"287 literal/length codes (§3.2.7)", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 287, 1, [numCodeLen]uint8{}, nil)
-		}), ErrTooManyCodes},
-		{"31 distance codes (§3.2.7)", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 31, [numCodeLen]uint8{}, nil)
-		}), ErrTooManyCodes},
-		{"over-subscribed code length code", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 1, 1: 1, 2: 1}, nil)
-		}), ErrOversubscribed},
-		{"incomplete code length code", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 1: 2}, nil)
-		}), ErrIncompleteCode},
-		{"repeat of no previous length (§3.2.7)", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 1, repeatPrevious: 1}, []clSym{{repeatPrevious, 0}})
-		}), ErrRepeatFirst},
-		{"repeat past the last length (§3.2.7)", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 1, repeatZero11: 1}, []clSym{{repeatZero11, 127}, {repeatZero11, 127}})
-		}), ErrRepeatOverflow},
-		{"no end-of-block code (§3.2.5)", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 1: 1, repeatZero11: 2}, []clSym{
-				{1, 0}, {1, 0}, {repeatZero11, 127}, {repeatZero11, 106}, {1, 0},
-			})
-		}), ErrNoEndOfBlock},
-		{"over-subscribed literal/length code", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 1: 1, repeatZero11: 2}, []clSym{
-				{1, 0}, {1, 0}, {repeatZero11, 127}, {repeatZero11, 105}, {1, 0}, {1, 0},
-			})
-		}), ErrOversubscribed},
-		{"incomplete literal/length code", 15, bitstream(func(w *bitWriter) {
-			writeDynamic(w, false, 257, 1, [numCodeLen]uint8{0: 2, 2: 1, repeatZero11: 2}, []clSym{
-				{2, 0}, {repeatZero11, 127}, {repeatZero11, 106}, {2, 0}, {2, 0},
-			})
-		}), ErrIncompleteCode},
-		{"unused code of a one-code distance code", 15, bitstream(func(w *bitWriter) {
-			// As "dynamic block with one distance code" in
-			// TestDecompressValid, but the distance bit is 1.
-			clens := [numCodeLen]uint8{0: 2, 1: 2, 2: 2, repeatZero11: 2}
-			writeDynamic(w, false, 258, 1, clens, []clSym{
-				{repeatZero11, 'a' - 11}, {1, 0},
-				{repeatZero11, 127}, {repeatZero11, 256 - 'a' - 1 - 138 - 11},
-				{2, 0}, {2, 0}, {1, 0},
-			})
-			var lit [258]hcode
-			lens := make([]uint8, 258)
-			lens['a'], lens[256], lens[257] = 1, 2, 2
-			assignCodes(lens, lit[:])
-			w.writeCode(lit['a'])
-			w.writeCode(lit[257])
-			w.writeBits(1, 1)
-		}), ErrInvalidCode},
-		{"literal/length symbol 286 (§3.2.6)", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, "x")
-			w.writeCode(fixedLitLenCodes[286])
-		}), ErrInvalidSymbol},
-		{"distance symbol 30 (§3.2.6)", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, "x")
-			w.writeCode(fixedLitLenCodes[firstLength])
-			w.writeCode(fixedDistCodes[30])
-		}), ErrInvalidSymbol},
-		{"distance before the start (§3.2.5)", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, "ab")
-			writeFixedMatch(w, 3, 3)
-		}), ErrDistanceTooFar},
-		{"distance beyond a 256-byte window (RFC 7692 §7.1.2)", 8, bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, string(bytes.Repeat([]byte("0123456789"), 30)))
-			writeFixedMatch(w, 3, 257)
-		}), ErrWindowExceeded},
-		{"data after the final block (RFC 7692 §7.2.2)", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1|1, 3)
-			writeFixedLiterals(w, "end")
-			w.writeCode(fixedLitLenCodes[endOfBlock])
-			w.alignToByte()
-			w.writeAligned([]byte{0x55})
-		}), ErrDataAfterFinal},
-		{"block cut short", 15, bitstream(func(w *bitWriter) {
-			w.writeBits(blockFixed<<1, 3)
-			writeFixedLiterals(w, "abc")
-		}), io.ErrUnexpectedEOF},
-		{"no octets at all", 15, nil, io.ErrUnexpectedEOF},
-	}
-	for _, tc := range tests {
+	for _, tc := range invalidMessages {
 		t.Run(tc.name, func(t *testing.T) {
 			d, _ := NewDecompressor(tc.windowBits)
 			_, err := decompress(d, tc.msg)

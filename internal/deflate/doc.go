@@ -68,7 +68,14 @@
 // Data that breaks a rule of RFC 1951 or RFC 7692 gives a *CorruptError,
 // one of the Err variables, each naming the rule; errors.Is(err,
 // ErrCorrupt) matches them all. A message cut short gives
-// io.ErrUnexpectedEOF, and an error of the source is returned as it is.
+// io.ErrUnexpectedEOF. These errors stay: every later Read returns them.
+//
+// An error of the source, such as a passed read deadline, is returned as
+// it is and not kept. It loses nothing: each step of decoding either
+// completes or, when the input at hand runs short, waits for more without
+// changing anything, so the next Read reads the source again and goes on
+// where the last one stopped, with the same output as if the error had
+// not happened.
 //
 // # Compression
 //

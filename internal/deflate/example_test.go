@@ -2,8 +2,10 @@ package deflate_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/rfc6455/ws/internal/deflate"
 )
@@ -60,6 +62,56 @@ func ExampleDecompressor_limit() {
 	n, _ := io.Copy(io.Discard, io.LimitReader(d, limit+1))
 	fmt.Println(n > limit, "- the message is over the limit; fail the connection with 1009")
 	// Output: true - the message is over the limit; fail the connection with 1009
+}
+
+// timeoutOnce yields a message's payload in two halves with a read
+// deadline passing between them, as a connection's reader might.
+type timeoutOnce struct {
+	halves [][]byte
+	failed bool
+}
+
+func (r *timeoutOnce) Read(p []byte) (int, error) {
+	if len(r.halves) == 0 {
+		return 0, io.EOF
+	}
+	if len(r.halves) == 1 && !r.failed {
+		r.failed = true
+		return 0, os.ErrDeadlineExceeded
+	}
+	n := copy(p, r.halves[0])
+	r.halves = r.halves[1:]
+	return n, nil
+}
+
+// A read deadline that passes in the middle of a message loses nothing:
+// the next Read goes on where the last one stopped.
+func ExampleDecompressor_Read_deadline() {
+	// The compressed "Hello" of RFC 7692 §7.2.3.1, cut in the middle of
+	// its fixed-code block.
+	msg := []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}
+	d, _ := deflate.NewDecompressor(deflate.MaxWindowBits)
+	d.Reset(&timeoutOnce{halves: [][]byte{msg[:3], msg[3:]}})
+	var got []byte
+	buf := make([]byte, 16)
+	for {
+		n, err := d.Read(buf)
+		got = append(got, buf[:n]...)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			fmt.Println("deadline passed; reading on")
+			continue
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			panic(err)
+		}
+	}
+	fmt.Printf("%q\n", got)
+	// Output:
+	// deadline passed; reading on
+	// "Hello"
 }
 
 // Without context takeover no state survives a message, so a connection

@@ -26,13 +26,32 @@ var errCapped = errors.New("output capped")
 // hands out more than asked or holds more than the window undelivered,
 // and that the output stays below limit, the most the input can inflate
 // to. It stops with errCapped after fuzzOutputCap bytes.
-func readAllBounded(t *testing.T, d *Decompressor, limit int) ([]byte, error) {
+//
+// If d reads from src, a flakySource, Read goes on past the errors src
+// interrupts it with, each of which must reach the caller once, with no
+// bytes.
+func readAllBounded(t *testing.T, d *Decompressor, limit int, src *flakySource) ([]byte, error) {
 	var out []byte
 	buf := make([]byte, 3000)
+	failures, stalls := 0, 0
 	for {
 		n, err := d.Read(buf)
 		if n > len(buf) {
 			t.Fatalf("Read returned %d bytes into %d", n, len(buf))
+		}
+		if src != nil && (err == errTransient || err == io.ErrNoProgress) {
+			if n != 0 {
+				t.Fatalf("Read returned %d bytes with %v", n, err)
+			}
+			if err == errTransient {
+				failures++
+			} else {
+				stalls++
+			}
+			if failures > src.failures || stalls*maxEmptyReads > src.empty {
+				t.Fatalf("%v returned %d times, more than the source gave it: it stuck", err, max(failures, stalls))
+			}
+			continue
 		}
 		if d.wpos-d.rpos > len(d.win) || d.wpos > len(d.win) {
 			t.Fatalf("%d bytes undelivered in a %d-byte window", d.wpos-d.rpos, len(d.win))
@@ -70,7 +89,7 @@ func FuzzDecompress(f *testing.F) {
 		wb := MinWindowBits + int(windowBits)%(MaxWindowBits-MinWindowBits+1)
 		d, _ := NewDecompressor(wb)
 		d.Reset(bytes.NewReader(msg))
-		got, err := readAllBounded(t, d, maxExpansion*(len(msg)+len(syncTail)))
+		got, err := readAllBounded(t, d, maxExpansion*(len(msg)+len(syncTail)), nil)
 		if err == io.EOF {
 			err = nil
 		}
@@ -117,6 +136,37 @@ func FuzzDecompress(f *testing.F) {
 			if !errors.As(ferr, &corrupt) {
 				t.Fatalf("%v: compress/flate: %v", err, ferr)
 			}
+		}
+	})
+}
+
+// FuzzDecompressInterrupted reads arbitrary messages through a source
+// that fails, stalls and returns little where the fuzzer's schedule says
+// (see flakySource): the reading must end as one without interruptions
+// does, with the same bytes and the same error.
+func FuzzDecompressInterrupted(f *testing.F) {
+	f.Add(byte(MaxWindowBits), []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}, []byte{0, 3, 0, 3, 4, 3, 1, 3})
+	f.Add(byte(MaxWindowBits), []byte{0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00}, []byte{3, 0, 3, 3, 0, 3, 1, 3, 3, 3, 0, 2})
+	for i, level := range []int{HuffmanOnly, BestSpeed, BestCompression} {
+		msgs := [][]byte{deflatetest.JSON(300, uint64(i)), deflatetest.Text(300, uint64(i))}
+		schedule := randomSchedule(200, uint64(i))
+		for _, m := range flateMessages(f, level, msgs) {
+			f.Add(byte(MaxWindowBits), m, schedule)
+		}
+	}
+	f.Fuzz(func(t *testing.T, windowBits byte, msg, schedule []byte) {
+		wb := MinWindowBits + int(windowBits)%(MaxWindowBits-MinWindowBits+1)
+		d, _ := NewDecompressor(wb)
+		want, wantErr, _ := decodeThrough(t, d, msg, nil)
+		d, _ = NewDecompressor(wb)
+		got, err, _ := decodeThrough(t, d, msg, schedule)
+		if err != wantErr {
+			t.Fatalf("error %v, want %v", err, wantErr)
+		}
+		// Output past the cap depends on where Reads stop.
+		want, got = want[:min(len(want), fuzzOutputCap)], got[:min(len(got), fuzzOutputCap)]
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d bytes differ from the %d read without interruptions", len(got), len(want))
 		}
 	})
 }
