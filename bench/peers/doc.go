@@ -1,0 +1,63 @@
+// Command peers runs the same WebSocket echo workloads against this module
+// and against the best-known Go WebSocket libraries, side by side, and prints
+// one table: rows are measurements, columns libraries, followed by the best
+// peer of each row and this module's ratio to it.
+//
+// Run it from this directory:
+//
+//	go run .              # the full run, a few minutes
+//	go run . -quick       # a smoke run of about a minute
+//	go run . -only conn,gws -phases echo
+//
+// # Servers
+//
+// Each library's echo server runs in a process of its own, started by
+// re-executing this program with -serve. Every server echoes each data
+// message back with its type, in that library's fastest idiomatic form,
+// compression off:
+//
+//   - server: this module's server package, Require with a Wait/Send loop.
+//   - conn: this module's conn.Accept under net/http, NextReader read into a
+//     reused buffer, WriteMessage.
+//   - conn-raw: the same echo loop after conn.AcceptConn on a raw
+//     net.Conn (no net/http); measured for upgrades and idle memory only,
+//     since its message path is conn's.
+//   - gorilla: gorilla/websocket, NextReader and NextWriter joined by io.Copy.
+//   - gws: lxzan/gws, Upgrader under net/http, the event handler writing
+//     each message back, ParallelEnabled off.
+//   - gobwas: gobwas/ws on a raw net.Conn (ws.Upgrade), a loop of
+//     ws.ReadHeader and ws.WriteHeader over buffered I/O.
+//   - coder: coder/websocket, Reader and Writer joined by io.Copy.
+//
+// A server process answers on its standard input: "stats" prints its
+// runtime.MemStats counters as a JSON line, "gc" first collects garbage and
+// returns freed memory to the system, and the end of input stops it.
+//
+// # The load client
+//
+// One client drives every server in turn over loopback. It is written on
+// net.Conn by hand so that it costs little and is the same for all: a fixed
+// handshake, client frames masked once when a cell starts (every frame of a
+// run carries the same mask key, which a server cannot tell from a fresh
+// one), a reader and a writer goroutine per connection that keep a fixed
+// number of messages in flight, and a check of every echo's type and length
+// and of the content of the first echo of each connection and of every 64th.
+//
+// # Measurements
+//
+// Echo cells run at 16 B, 1 KiB, 64 KiB and 1 MiB, with 1 and 64
+// connections and 1 and 16 messages in flight per connection. For each the
+// client counts echoed messages in a window after a warm-up, and reads
+// around the window the server's CPU time (utime+stime of /proc/PID/stat)
+// and its allocation counters. Peak RSS is VmHWM of /proc/PID/status, reset
+// through /proc/PID/clear_refs before each cell. Upgrades are counted with
+// 16 clients that connect, finish the handshake and reset the connection,
+// over and over. Idle memory is the growth of the server's RSS (VmRSS) and
+// Go heap (HeapInuse and StackInuse, after a collection) while 10,000
+// upgraded connections stay open.
+//
+// Each measurement is repeated (-reps) with the libraries taken in turn each
+// time, and the median is printed. With -pin split (the default) the server
+// runs on CPU 1 and the client on CPU 0, each process with GOMAXPROCS 1;
+// -pin same puts both on CPU 0; -pin off leaves scheduling to the system.
+package main

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	var (
+		serve       = flag.String("serve", "", "run the echo server of this library (a column name) instead of measuring")
+		addr        = flag.String("addr", "127.0.0.1:0", "with -serve: the address to listen on")
+		control     = flag.Bool("control", false, "with -serve: take commands on stdin and stop at its end (the load client's protocol)")
+		cpu         = flag.Int("cpu", -1, "with -serve: the CPU to pin the server to; negative for none")
+		conformance = flag.Bool("conformance", false, "with -serve: configure the server as the library's own Autobahn server")
+		cpuprofile  = flag.String("cpuprofile", "", "with -serve: write a CPU profile to this file; otherwise: a directory for the servers' profiles")
+
+		quick  = flag.Bool("quick", false, "a smoke run of about a minute: one repetition, short windows, 1,000 idle connections")
+		only   = flag.String("only", "", "comma-separated libraries to measure (default all)")
+		phases = flag.String("phases", "echo,upgrade,idle", "comma-separated phases: echo, upgrade, idle")
+		pin    = flag.String("pin", "split", "CPU pinning: split (server on CPU 1, client on CPU 0), same (both on CPU 0) or off")
+		reps   = flag.Int("reps", 3, "repetitions of each measurement; the table shows medians")
+		window = flag.Duration("window", 600*time.Millisecond, "measurement window of each echo and upgrade cell")
+		warm   = flag.Duration("warm", 200*time.Millisecond, "warm-up before each window")
+		idle   = flag.Int("idle", 10000, "idle connections held open to measure memory")
+	)
+	flag.Parse()
+
+	if *serve != "" {
+		lib, ok := findLibrary(*serve)
+		if !ok {
+			fatalf("unknown library %q", *serve)
+		}
+		if err := serveMain(lib, *addr, *cpu, *cpuprofile, *conformance, *control); err != nil {
+			fatalf("%s server: %v", lib.name, err)
+		}
+		return
+	}
+
+	cfg := runConfig{
+		phases:         map[string]bool{},
+		reps:           *reps,
+		cells:          defaultCells(),
+		warm:           *warm,
+		window:         *window,
+		upgradeWorkers: 16,
+		idleConns:      *idle,
+		idleReps:       1,
+		cpuprofile:     *cpuprofile,
+		log:            os.Stderr,
+	}
+	if *quick {
+		cfg.reps, cfg.warm, cfg.window, cfg.idleConns = 1, 100*time.Millisecond, 250*time.Millisecond, 1000
+	}
+	for _, p := range strings.Split(*phases, ",") {
+		switch p {
+		case "echo", "upgrade", "idle":
+			cfg.phases[p] = true
+		default:
+			fatalf("unknown phase %q", p)
+		}
+	}
+	cfg.libs = libraries
+	if *only != "" {
+		cfg.libs = nil
+		for _, name := range strings.Split(*only, ",") {
+			lib, ok := findLibrary(name)
+			if !ok {
+				fatalf("unknown library %q", name)
+			}
+			cfg.libs = append(cfg.libs, lib)
+		}
+	}
+	switch *pin {
+	case "split":
+		cfg.serverCPU = 1
+		pinOrDie(0)
+	case "same":
+		cfg.serverCPU = 0
+		pinOrDie(0)
+	case "off":
+		cfg.serverCPU = -1
+	default:
+		fatalf("-pin must be split, same or off")
+	}
+	if cfg.phases["idle"] {
+		cfg.idleConns = fitFileLimit(cfg.idleConns)
+	}
+
+	start := time.Now()
+	res, err := run(cfg)
+	if err != nil {
+		// Print what was measured before the failure, then fail.
+		res.writeTable(os.Stdout, cfg.libs)
+		fatalf("%v", err)
+	}
+	fmt.Printf("%s/%s, %d CPUs, %s, pin %s, %d repetitions (medians), %v per window after %v of warm-up; took %v\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), *pin, cfg.reps, cfg.window, cfg.warm,
+		time.Since(start).Round(time.Second))
+	res.writeTable(os.Stdout, cfg.libs)
+}
+
+// defaultCells are the echo workloads: every size with 1 and 64
+// connections and 1 and 16 messages in flight.
+func defaultCells() []echoCell {
+	var cells []echoCell
+	for _, size := range []int{16, 1 << 10, 64 << 10, 1 << 20} {
+		for _, conns := range []int{1, 64} {
+			for _, inflight := range []int{1, 16} {
+				cells = append(cells, echoCell{size, conns, inflight})
+			}
+		}
+	}
+	return cells
+}
+
+// fitFileLimit returns n, or fewer if the limit on open files (which Go
+// raises to its hard limit at start) does not allow n connections in
+// each process with room to spare.
+func fitFileLimit(n int) int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return n
+	}
+	if room := int(lim.Cur) - 256; room < n {
+		fmt.Fprintf(os.Stderr, "open file limit %d: measuring idle memory with %d connections instead of %d\n", lim.Cur, room, n)
+		return room
+	}
+	return n
+}
+
+func pinOrDie(cpu int) {
+	if err := pinToCPU(cpu); err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "peers: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// waitForSignal blocks until the process is interrupted.
+func waitForSignal() {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	<-c
+}

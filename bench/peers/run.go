@@ -1,0 +1,253 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// runConfig is what a run measures and how.
+type runConfig struct {
+	libs   []library
+	phases map[string]bool // "echo", "upgrade", "idle"
+	reps   int
+
+	cells        []echoCell
+	warm, window time.Duration // per echo or upgrade cell
+
+	upgradeWorkers int
+	idleConns      int
+	idleReps       int
+
+	serverCPU  int    // negative: not pinned
+	cpuprofile string // directory for the servers' CPU profiles, or ""
+	log        io.Writer
+}
+
+// run measures everything cfg asks for.
+func run(cfg runConfig) (*results, error) {
+	res := newResults()
+	for rep := range cfg.reps {
+		for _, lib := range cfg.libs {
+			if cfg.phases["echo"] && lib.echo {
+				if err := withServer(cfg, lib, "echo", rep, func(p *serverProc) error {
+					return measureEcho(cfg, p, res)
+				}); err != nil {
+					return res, err
+				}
+			}
+			if cfg.phases["upgrade"] {
+				if err := withServer(cfg, lib, "upgrade", rep, func(p *serverProc) error {
+					return measureUpgrades(cfg, p, res)
+				}); err != nil {
+					return res, err
+				}
+			}
+			if cfg.phases["idle"] && rep < cfg.idleReps {
+				if err := withServer(cfg, lib, "idle", rep, func(p *serverProc) error {
+					return measureIdle(cfg, p, res)
+				}); err != nil {
+					return res, err
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+// withServer runs measure against a fresh server process of lib.
+func withServer(cfg runConfig, lib library, phase string, rep int, measure func(*serverProc) error) error {
+	profile := ""
+	if cfg.cpuprofile != "" {
+		profile = filepath.Join(cfg.cpuprofile, fmt.Sprintf("%s-%s-%d.pprof", lib.name, phase, rep))
+	}
+	p, err := startServer(lib, cfg.serverCPU, profile, false, "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	err = measure(p)
+	if serr := p.stop(); err == nil {
+		err = serr
+	}
+	if err != nil {
+		return fmt.Errorf("%s, %s: %w", lib.name, phase, err)
+	}
+	return nil
+}
+
+// window is what happened on a server between two snapshots.
+type window struct {
+	elapsed time.Duration
+	cpu     time.Duration
+	mallocs uint64
+	bytes   uint64
+	peak    int64 // peak RSS at the end
+}
+
+func between(a, b snapshot, elapsed time.Duration) window {
+	return window{
+		elapsed: elapsed,
+		cpu:     b.proc.CPU - a.proc.CPU,
+		mallocs: b.stats.Mallocs - a.stats.Mallocs,
+		bytes:   b.stats.TotalAlloc - a.stats.TotalAlloc,
+		peak:    b.proc.Peak,
+	}
+}
+
+// measureWindow lets a load warm up, then returns what the server did and
+// how far count advanced during the window that follows.
+func measureWindow(cfg runConfig, p *serverProc, count func() int64) (window, int64, error) {
+	time.Sleep(cfg.warm)
+	s0, err := p.snapshot("stats")
+	if err != nil {
+		return window{}, 0, err
+	}
+	n0, t0 := count(), time.Now()
+	time.Sleep(cfg.window)
+	s1, err := p.snapshot("stats")
+	if err != nil {
+		return window{}, 0, err
+	}
+	n1, t1 := count(), time.Now()
+	return between(s0, s1, t1.Sub(t0)), n1 - n0, nil
+}
+
+// sizeTotals adds up the windows of the cells of one message size.
+type sizeTotals struct {
+	msgs       int64
+	cpu        time.Duration
+	mallocs    uint64
+	bytes      uint64
+	peakByConn map[int]int64
+}
+
+func measureEcho(cfg runConfig, p *serverProc, res *results) error {
+	totals := map[int]*sizeTotals{}
+	var sizes []int
+	for _, cell := range cfg.cells {
+		if err := p.resetPeak(); err != nil {
+			return err
+		}
+		load, err := startEcho(p.addr, cell)
+		if err != nil {
+			return fmt.Errorf("%v: %w", cell, err)
+		}
+		cpu0 := clientCPU()
+		w, msgs, err := measureWindow(cfg, p, load.echoed)
+		clientUse := float64(clientCPU()-cpu0) / float64(cfg.warm+w.elapsed)
+		if serr := load.stop(); err == nil {
+			err = serr
+		}
+		if err != nil {
+			return fmt.Errorf("%v: %w", cell, err)
+		}
+		if msgs == 0 {
+			return fmt.Errorf("%v: no message echoed in %v", cell, w.elapsed)
+		}
+		rate := float64(msgs) / w.elapsed.Seconds()
+		res.add(metric{fmt.Sprintf("msg/s %v", cell), true}, p.lib.name, rate)
+		res.add(metric{fmt.Sprintf("MB/s %v", cell), true}, p.lib.name, rate*float64(cell.size)/1e6)
+		fmt.Fprintf(cfg.log, "%-8s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg  peak %5.1f MiB  client CPU %3.0f%%\n",
+			p.lib.name, cell, rate, rate*float64(cell.size)/1e6,
+			float64(w.cpu.Microseconds())/float64(msgs), float64(w.mallocs)/float64(msgs),
+			float64(w.peak)/(1<<20), 100*clientUse)
+
+		t, ok := totals[cell.size]
+		if !ok {
+			t = &sizeTotals{peakByConn: map[int]int64{}}
+			totals[cell.size] = t
+			sizes = append(sizes, cell.size)
+		}
+		t.msgs += msgs
+		t.cpu += w.cpu
+		t.mallocs += w.mallocs
+		t.bytes += w.bytes
+		t.peakByConn[cell.conns] = max(t.peakByConn[cell.conns], w.peak)
+	}
+	for _, size := range sizes {
+		t := totals[size]
+		name := sizeName(size)
+		res.add(metric{"server CPU s/1e6 msg " + name, false}, p.lib.name, t.cpu.Seconds()*1e6/float64(t.msgs))
+		res.add(metric{"allocs/msg " + name, false}, p.lib.name, float64(t.mallocs)/float64(t.msgs))
+		res.add(metric{"B alloc/msg " + name, false}, p.lib.name, float64(t.bytes)/float64(t.msgs))
+		for _, conns := range []int{1, 64} {
+			if peak, ok := t.peakByConn[conns]; ok {
+				res.add(metric{fmt.Sprintf("peak RSS MiB %s c=%d", name, conns), false}, p.lib.name, float64(peak)/(1<<20))
+			}
+		}
+	}
+	return nil
+}
+
+func measureUpgrades(cfg runConfig, p *serverProc, res *results) error {
+	load := startUpgrades(p.addr, cfg.upgradeWorkers)
+	w, n, err := measureWindow(cfg, p, load.upgrades.Load)
+	if serr := load.stop(); err == nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("no upgrade in %v", w.elapsed)
+	}
+	path := "net/http"
+	if p.lib.raw {
+		path = "raw net.Conn"
+	}
+	rate := float64(n) / w.elapsed.Seconds()
+	res.add(metric{"upgrades/s, " + path, true}, p.lib.name, rate)
+	res.add(metric{"allocs/upgrade, " + path, false}, p.lib.name, float64(w.mallocs)/float64(n))
+	res.add(metric{"B alloc/upgrade, " + path, false}, p.lib.name, float64(w.bytes)/float64(n))
+	fmt.Fprintf(cfg.log, "%-8s upgrades (%s) %7.0f/s %6.1f allocs %7.0f B each\n",
+		p.lib.name, path, rate, float64(w.mallocs)/float64(n), float64(w.bytes)/float64(n))
+	return nil
+}
+
+func measureIdle(cfg runConfig, p *serverProc, res *results) error {
+	before, err := p.snapshot("gc")
+	if err != nil {
+		return err
+	}
+	conns, err := openIdle(p.addr, cfg.idleConns, 32)
+	if err != nil {
+		return err
+	}
+	defer closeAll(conns)
+	// Let every server goroutine reach its wait for the first frame.
+	time.Sleep(500 * time.Millisecond)
+	after, err := p.snapshot("gc")
+	if err != nil {
+		return err
+	}
+	n := float64(cfg.idleConns)
+	rss := float64(after.proc.RSS-before.proc.RSS) / n
+	heap := float64(int64(after.stats.HeapInuse)-int64(before.stats.HeapInuse)) / n
+	stack := float64(int64(after.stats.StackInuse)-int64(before.stats.StackInuse)) / n
+	name := fmt.Sprintf("idle conns (%d)", cfg.idleConns)
+	res.add(metric{"RSS KiB/conn, " + name, false}, p.lib.name, rss/1024)
+	res.add(metric{"heap KiB/conn, " + name, false}, p.lib.name, heap/1024)
+	res.add(metric{"stack KiB/conn, " + name, false}, p.lib.name, stack/1024)
+	fmt.Fprintf(cfg.log, "%-8s idle: %6.2f KiB RSS, %6.2f KiB heap, %6.2f KiB stack per connection, %d goroutines\n",
+		p.lib.name, rss/1024, heap/1024, stack/1024, after.stats.Goroutines)
+	return nil
+}
+
+// clientCPU returns the CPU time this process used so far.
+func clientCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func sizeName(size int) string {
+	switch {
+	case size >= 1<<20 && size%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", size>>20)
+	case size >= 1<<10 && size%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", size>>10)
+	}
+	return fmt.Sprintf("%d B", size)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+
+	"github.com/rfc6455/ws/conn"
+	"github.com/rfc6455/ws/frame"
+	"github.com/rfc6455/ws/server"
+)
+
+// serveServer echoes through the server package, as its documentation
+// shows: Require, then Wait and Send.
+func serveServer(ln net.Listener, conformance bool) error {
+	return serveHTTP(ln, server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws := server.WebSocket(r)
+		for {
+			m, err := ws.Wait()
+			if err != nil || ws.Send(m) != nil {
+				return
+			}
+		}
+	})))
+}
+
+// serveConn echoes through conn.Accept under net/http.
+func serveConn(ln net.Listener, conformance bool) error {
+	return serveHTTP(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := conn.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		echoLoop(c)
+	}))
+}
+
+// serveConnRaw echoes through conn.AcceptConn on connections accepted
+// without net/http.
+func serveConnRaw(ln net.Listener, conformance bool) error {
+	return serveRaw(ln, func(nc net.Conn) {
+		c, _, err := conn.AcceptConn(nc, nil)
+		if err != nil {
+			nc.Close()
+			return
+		}
+		echoLoop(c)
+	})
+}
+
+// echoLoop sends every message back until the connection ends, reading
+// each into a buffer reused for the next.
+func echoLoop(c *conn.Conn) {
+	defer c.Close(frame.CloseNormal, "")
+	ctx := context.Background()
+	buf := make([]byte, 0, 512)
+	for {
+		typ, r, err := c.NextReader(ctx)
+		if err != nil {
+			return
+		}
+		if buf, err = readAllInto(buf[:0], r); err != nil {
+			return
+		}
+		if c.WriteMessage(ctx, typ, buf) != nil {
+			return
+		}
+	}
+}
+
+// readAllInto appends what r holds to buf, as io.ReadAll does, and
+// returns the grown buffer.
+func readAllInto(buf []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
