@@ -32,6 +32,7 @@ func (d *Decompressor) readBlockHeader() (needInput bool) {
 	case blockDynamic:
 		n += 14
 	case blockFixed:
+		// Its codes are known (§3.2.6): the header is all.
 	default:
 		d.err = ErrBlockType
 		return false
@@ -44,12 +45,12 @@ func (d *Decompressor) readBlockHeader() (needInput bool) {
 	switch btype {
 	case blockStored:
 		d.take(d.nbits & 7)
-		n, nn := d.take(16), d.take(16)
-		if n != ^nn&0xffff {
+		length, nlength := d.take(16), d.take(16)
+		if length != ^nlength&0xffff {
 			d.err = ErrStoredLength
 			return false
 		}
-		d.stored = int(n)
+		d.stored = int(length)
 		d.state = stateStored
 	case blockFixed:
 		d.lit, d.dist = fixedLitTable[:], fixedDistTable[:]
