@@ -1,9 +1,13 @@
 package conn
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"io"
 	"testing"
+
+	"github.com/rfc6455/ws/frame"
 )
 
 // TestEchoAllocations asserts the allocation budget of the message path:
@@ -57,4 +61,76 @@ func TestEchoAllocations(t *testing.T) {
 		client.WriteMessage(ctx, MessageBinary, msg) // wakes the echo loop to stop
 		<-done
 	}
+}
+
+// TestReadMessageAllocations asserts that ReadMessage costs one allocation
+// per message, the message itself, at every size, whole or fragmented,
+// compressed or not. The peer writes encoded frames, so that only the
+// reader's allocations count.
+func TestReadMessageAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	for _, tt := range []struct {
+		name       string
+		size       int
+		fragments  int
+		compressed bool
+	}{
+		{"16B", 16, 1, false},
+		{"1KiB", 1 << 10, 1, false},
+		{"64KiB", 64 << 10, 1, false},
+		{"1MiB", 1 << 20, 1, false},
+		{"1MiB in 5 fragments", 1 << 20, 5, false},
+		{"64KiB compressed", 64 << 10, 1, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := &Options{}
+			payload := payload(tt.size)
+			if tt.compressed {
+				// Without context takeover every message is encoded alike.
+				opts.Compression = deflateParams(false, true, 15, 15)
+				var out bytes.Buffer
+				fw, _ := flate.NewWriter(&out, flate.BestSpeed)
+				payload = flateMessage(t, fw, &out, payload)
+			}
+			c, peer := newRawPeer(t, Server, opts)
+			var wire []byte
+			for i, p := range splitN(payload, tt.fragments) {
+				h := frame.Header{Fin: i == tt.fragments-1, Opcode: frame.OpContinuation}
+				if i == 0 {
+					h.Opcode = frame.OpBinary
+					if tt.compressed {
+						h.Rsv = frame.Rsv1
+					}
+				}
+				wire = append(wire, peer.frameBytes(h, p)...)
+			}
+			go func() {
+				for {
+					if _, err := peer.nc.Write(wire); err != nil {
+						return
+					}
+				}
+			}()
+			read := func() {
+				if _, p, err := c.ReadMessage(context.Background()); err != nil || len(p) != tt.size {
+					t.Fatalf("ReadMessage = %d bytes, %v", len(p), err)
+				}
+			}
+			read()
+			if n := testing.AllocsPerRun(20, read); n > 1 {
+				t.Errorf("%.1f allocations per message, want 1", n)
+			}
+		})
+	}
+}
+
+// splitN cuts p into n pieces.
+func splitN(p []byte, n int) [][]byte {
+	var pieces [][]byte
+	for i := range n {
+		pieces = append(pieces, p[i*len(p)/n:(i+1)*len(p)/n])
+	}
+	return pieces
 }

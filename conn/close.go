@@ -92,7 +92,7 @@ func (c *Conn) sendClose(code frame.CloseCode, reason string, deadline time.Time
 	// Set under frameLock, so no data frame can follow the close (§5.5.1).
 	w.closed.Store(true)
 	stop := w.intr.watch(ctx)
-	err := w.writeFrame(w.ctrl[:], frame.OpClose, true, 0, p)
+	err := w.writeFrame(frame.OpClose, true, 0, p)
 	return interrupted(ctx, w.intr.release(stop), err)
 }
 

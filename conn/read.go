@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"slices"
 
 	"github.com/rfc6455/ws/frame"
 	"github.com/rfc6455/ws/internal/deflate"
@@ -19,8 +18,15 @@ type reader struct {
 	lock lock
 	intr interrupter
 
-	buf      []byte // buf[pos:end] is read from the socket, not yet consumed
-	pos, end int
+	// buf[pos:end] is read from the socket and not yet consumed. buf is
+	// small while the connection waits for a message that will likely fit
+	// it, and otherwise a buffer lent by the pool (pooled).
+	buf       []byte
+	pos, end  int
+	bufSize   int     // of a lent buffer: Options.ReadBufferSize
+	pooled    *[]byte // the lent buffer, if buf is one
+	small     [smallBuffer]byte
+	lastSmall bool // the last message fit small
 
 	// The data frame in progress.
 	remain int64 // payload octets not yet consumed
@@ -48,17 +54,37 @@ type reader struct {
 
 	ctrl [frame.MaxControlPayload]byte
 
-	msg     messageReader // handed out by NextReader
-	partial []byte        // ReadMessage's message, kept across an interrupted call
-	resume  bool          // partial holds the start of the active message
+	msg messageReader // handed out by NextReader
+
+	// ReadMessage's message, kept across an interrupted call: in partial
+	// when its size was known, else in chunks lent by the pool.
+	resume  bool
+	partial []byte
+	chunks  []*[]byte
+	total   int // octets in chunks
 }
+
+// smallBuffer is the size of the buffer an idle connection reads into:
+// it holds a whole control frame, and small messages with their header.
+const smallBuffer = 256
+
+// exactLimit is the largest message ReadMessage allocates at its announced
+// size before its octets arrive; a larger one is gathered in lent chunks
+// and copied once complete, so that a length the peer claims but does not
+// send costs nothing, and the message still costs one allocation.
+const exactLimit = 64 << 10
 
 func (r *reader) init(c *Conn, size int, buffered []byte) {
 	r.c = c
 	r.lock = newLock()
 	r.intr.set = c.nc.SetReadDeadline
 	r.intr.timeout = c.idleTimeout
-	r.buf = make([]byte, max(size, len(buffered)))
+	r.bufSize = size
+	r.lastSmall = true
+	r.buf = r.small[:]
+	if len(buffered) > len(r.small) {
+		r.lend(len(buffered))
+	}
 	r.end = copy(r.buf, buffered)
 	r.msg.r = r
 	r.raw.r = r
@@ -67,9 +93,17 @@ func (r *reader) init(c *Conn, size int, buffered []byte) {
 // fill reads more octets from the socket into the buffer. A timeout is
 // returned as it is (nothing is lost); any other error ends the read side.
 func (r *reader) fill() error {
-	if r.pos == r.end {
+	switch {
+	case r.pos == r.end:
 		r.pos, r.end = 0, 0
-	} else if r.end == len(r.buf) {
+		if !r.active && r.lastSmall {
+			r.release()
+		} else if r.pooled == nil {
+			r.lend(0)
+		}
+	case r.end == len(r.buf) && r.pooled == nil:
+		r.lend(0)
+	case r.end == len(r.buf):
 		r.end = copy(r.buf, r.buf[r.pos:r.end])
 		r.pos = 0
 	}
@@ -80,6 +114,24 @@ func (r *reader) fill() error {
 		return nil
 	}
 	return r.inputError(err)
+}
+
+// lend moves the unconsumed octets into a buffer from the pool, of at
+// least n octets.
+func (r *reader) lend(n int) {
+	b := getBuffer(max(r.bufSize, n))
+	r.end = copy(*b, r.buf[r.pos:r.end])
+	r.pos = 0
+	r.buf, r.pooled = *b, b
+}
+
+// release gives the lent buffer back, once it holds nothing unconsumed.
+func (r *reader) release() {
+	if r.pooled != nil {
+		putBuffer(r.pooled)
+		r.pooled = nil
+	}
+	r.buf, r.pos, r.end = r.small[:], 0, 0
 }
 
 // inputError classifies an error of the socket's Read.
@@ -288,6 +340,7 @@ func (r *reader) consume(p []byte) error {
 	}
 	if r.remain == 0 && r.fin {
 		r.active = false
+		r.lastSmall = r.size <= smallBuffer/2
 		if text && !r.utf8.Complete() {
 			return r.fail(frame.ErrInvalidUTF8)
 		}
@@ -382,8 +435,7 @@ func (r *reader) skipMessage() error {
 // begin starts the next message: the rest of an abandoned one is skipped,
 // then frames are read up to the first data frame.
 func (r *reader) begin() error {
-	r.resume = false
-	r.partial = nil
+	r.dropMessage()
 	if err := r.skipMessage(); err != nil {
 		return err
 	}
@@ -418,49 +470,99 @@ func (r *reader) readMessage() (MessageType, []byte, error) {
 			return 0, nil, err
 		}
 		r.resume = true
-	}
-	for {
-		if len(r.partial) == cap(r.partial) && (r.active || r.inflate != nil) {
-			r.partial = slices.Grow(r.partial, r.growth())
+		if r.inflate == nil && r.fin && r.remain <= exactLimit {
+			r.partial = make([]byte, 0, r.remain)
 		}
+	}
+	var err error
+	if r.partial == nil {
+		err = r.readChunks()
+	}
+	if err == nil && r.partial != nil {
+		err = r.readExact()
+	}
+	if err != nil {
+		if !isTimeout(err) {
+			r.dropMessage()
+		}
+		return 0, nil, err
+	}
+	p := r.partial
+	if p == nil {
+		p = r.joinChunks(r.total)
+	}
+	r.dropMessage()
+	return r.typ, p, nil
+}
+
+// readExact reads the message into partial, allocated at its size.
+func (r *reader) readExact() error {
+	for {
 		n, err := r.readPayload(r.partial[len(r.partial):cap(r.partial)])
 		r.partial = r.partial[:len(r.partial)+n]
 		if err == io.EOF {
-			p := r.partial
-			if p == nil {
-				p = []byte{}
-			}
-			r.partial, r.resume = nil, false
-			return r.typ, p, nil
+			return nil
 		}
 		if err != nil {
-			if !isTimeout(err) {
-				r.partial, r.resume = nil, false
-			}
-			return 0, nil, err
+			return err
 		}
 	}
 }
 
-// growth returns how much room to add to ReadMessage's buffer: what the
-// frame in progress still holds, but never more than was already received
-// (and at least a little), so that a length the peer claims but does not
-// send is never allocated up front.
-func (r *reader) growth() int {
-	if r.inflate != nil {
-		// A compressed message's size is known only at its end.
-		return max(cap(r.partial), 4*int(min(r.remain, minGrowth/4)), 512)
+// readChunks reads the message into chunks lent by the pool, until its
+// end, or until an eighth of a message of known size has arrived: then it
+// moves what it has into partial, allocated at the message's size, for
+// readExact to go on.
+func (r *reader) readChunks() error {
+	for {
+		if claimed := int64(r.total) + r.remain; r.fin && r.inflate == nil && int64(r.total) >= claimed/8 && r.total > 0 {
+			r.partial = r.joinChunks(int(claimed))
+			r.putChunks()
+			return nil
+		}
+		if len(r.chunks) == 0 || len(*r.chunks[len(r.chunks)-1]) == chunkSize {
+			r.chunks = append(r.chunks, getChunk())
+		}
+		c := r.chunks[len(r.chunks)-1]
+		n, err := r.readPayload((*c)[len(*c):chunkSize])
+		*c = (*c)[:len(*c)+n]
+		r.total += n
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
-	n := max(int64(cap(r.partial)), minGrowth)
-	if r.remain > 0 {
-		n = min(n, r.remain)
-	}
-	return int(n)
 }
 
-// minGrowth bounds the first allocation for a message: a peer's claim of a
-// longer frame is believed only as its octets arrive.
-const minGrowth = 64 << 10
+// chunkSize is the size of the chunks a message of unknown size is
+// gathered in.
+const chunkSize = 64 << 10
+
+// joinChunks copies the gathered octets into a buffer of size octets.
+func (r *reader) joinChunks(size int) []byte {
+	p := make([]byte, 0, size)
+	for _, c := range r.chunks {
+		p = append(p, *c...)
+	}
+	return p
+}
+
+// putChunks gives the chunks back.
+func (r *reader) putChunks() {
+	for i, c := range r.chunks {
+		putChunk(c)
+		r.chunks[i] = nil
+	}
+	r.chunks, r.total = r.chunks[:0], 0
+}
+
+// dropMessage forgets ReadMessage's message.
+func (r *reader) dropMessage() {
+	r.putChunks()
+	r.partial, r.resume = nil, false
+}
 
 // NextReader waits for the next message and returns its type and a reader
 // of its payload, which returns io.EOF at the end of the message. The

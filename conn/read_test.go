@@ -362,11 +362,11 @@ func TestIdleTimeout(t *testing.T) {
 		}
 	})
 	t.Run("trickling", func(t *testing.T) {
-		c, peer := newRawPeer(t, Server, &Options{IdleTimeout: 200 * time.Millisecond})
+		c, peer := newRawPeer(t, Server, &Options{IdleTimeout: time.Second})
 		b := peer.frameBytes(frame.Header{Fin: true, Opcode: frame.OpBinary}, make([]byte, 10))
 		go func() {
 			for i := range b {
-				time.Sleep(40 * time.Millisecond) // 16 octets over 640ms, never 200ms apart
+				time.Sleep(150 * time.Millisecond) // 16 octets over 2.4s, never 1s apart
 				peer.nc.Write(b[i : i+1])
 			}
 		}()

@@ -23,13 +23,13 @@ type writer struct {
 	intr      interrupter
 
 	// Owned by the holder of msgLock.
-	buf []byte         // message buffer; its first frame.MaxHeaderSize octets are room for a header
-	mw  messageWriter  // handed out by NextWriter
-	cw  compressWriter // handed out by NextWriter with permessage-deflate
+	size int            // of the message buffer: Options.WriteBufferSize
+	mw   messageWriter  // handed out by NextWriter
+	cw   compressWriter // handed out by NextWriter with permessage-deflate
 
 	// Owned by the holder of frameLock.
 	err     error // the stream is broken: a frame went out in part
-	ctrl    [frame.MaxHeaderSize + frame.MaxControlPayload]byte
+	small   [frame.MaxHeaderSize + smallBuffer]byte // a whole small frame is built here
 	hdr     [frame.MaxHeaderSize]byte
 	iov     [2][]byte
 	bufs    net.Buffers
@@ -53,7 +53,7 @@ func (w *writer) init(c *Conn, size int) {
 	w.frameLock = newLock()
 	w.intr.set = c.nc.SetWriteDeadline
 	w.intr.timeout = c.writeTimeout
-	w.buf = make([]byte, frame.MaxHeaderSize+size)
+	w.size = size
 	w.keysPos = len(w.keys)
 	w.mw.w = w
 	w.cw.m = &w.mw
@@ -81,18 +81,30 @@ func (w *writer) header(op frame.Opcode, fin bool, rsv byte, n int) frame.Header
 	return h
 }
 
-// writeFrame sends one frame whose payload is p, with frameLock held.
-// scratch is a buffer the frame may be built in.
-func (w *writer) writeFrame(scratch []byte, op frame.Opcode, fin bool, rsv byte, p []byte) error {
+// writeFrame sends one frame whose payload is p, with frameLock held. A
+// small frame is built whole in w.small and sent in one write; a server
+// sends a larger one with one vectored write of header and payload; a
+// client masks a copy of it in a buffer lent by the pool.
+func (w *writer) writeFrame(op frame.Opcode, fin bool, rsv byte, p []byte) error {
 	if w.err != nil {
 		return w.err
 	}
 	h := w.header(op, fin, rsv, len(p))
-	b := frame.AppendHeader(scratch[:0], h)
 	switch {
+	case h.Size()+len(p) <= len(w.small):
+		b := frame.AppendHeader(w.small[:0], h)
+		n := len(b)
+		b = append(b, p...)
+		if h.Masked {
+			frame.Mask(h.Mask, 0, b[n:])
+		}
+		return w.send(b, false)
 	case h.Masked:
 		// Masking must not touch the caller's bytes: mask a copy, a
 		// buffer-full at a time.
+		buf := getBuffer(frame.MaxHeaderSize + w.size)
+		defer putBuffer(buf)
+		b := frame.AppendHeader((*buf)[:0], h)
 		pos, sent := 0, false
 		for {
 			n := copy(b[len(b):cap(b)], p)
@@ -105,14 +117,10 @@ func (w *writer) writeFrame(scratch []byte, op frame.Opcode, fin bool, rsv byte,
 			if len(p) == 0 {
 				return nil
 			}
-			b, sent = scratch[:0], true
+			b, sent = (*buf)[:0], true
 		}
-	case len(b)+len(p) <= cap(b):
-		return w.send(append(b, p...), false)
 	default:
-		// One vectored write, without copying the payload.
-		b = frame.AppendHeader(w.hdr[:0], h)
-		w.iov[0], w.iov[1] = b, p
+		w.iov[0], w.iov[1] = frame.AppendHeader(w.hdr[:0], h), p
 		w.bufs = w.iov[:]
 		n, err := w.bufs.WriteTo(w.c.nc)
 		w.iov[1] = nil
@@ -180,7 +188,7 @@ func (w *writer) flushPong() {
 		return
 	}
 	stop := w.intr.watch(context.Background())
-	w.writeFrame(w.ctrl[:], frame.OpPong, true, 0, p[:n])
+	w.writeFrame(frame.OpPong, true, 0, p[:n])
 	w.intr.release(stop)
 }
 
@@ -197,7 +205,7 @@ func (w *writer) control(ctx context.Context, op frame.Opcode, p []byte) error {
 		return ErrClosed
 	}
 	stop := w.intr.watch(ctx)
-	err := w.writeFrame(w.ctrl[:], op, true, 0, p)
+	err := w.writeFrame(op, true, 0, p)
 	return interrupted(ctx, w.intr.release(stop), err)
 }
 
@@ -238,7 +246,7 @@ func (c *Conn) WriteMessage(ctx context.Context, typ MessageType, p []byte) erro
 		return ErrClosed
 	}
 	stop := w.intr.watch(ctx)
-	err := w.writeFrame(w.buf, frame.Opcode(typ), true, 0, p)
+	err := w.writeFrame(frame.Opcode(typ), true, 0, p)
 	return interrupted(ctx, w.intr.release(stop), err)
 }
 
@@ -305,6 +313,7 @@ type WriteCloser interface {
 // messageWriter streams one message, a frame per buffer-full.
 type messageWriter struct {
 	w    *writer
+	buf  *[]byte // lent by the pool for the message; its first frame.MaxHeaderSize octets are room for a header
 	ctx  context.Context
 	op   frame.Opcode // of the next frame: the message type, then continuation
 	rsv  byte         // of the next frame: RSV1 on the first of a compressed message
@@ -320,13 +329,15 @@ var errWriterClosed = errors.New("websocket: write to a closed message writer")
 
 func (m *messageWriter) start(ctx context.Context, op frame.Opcode, rsv byte, owner bool) {
 	m.ctx, m.op, m.rsv, m.n, m.open, m.owner = ctx, op, rsv, 0, true, owner
+	m.buf = getBuffer(frame.MaxHeaderSize + m.w.size)
 }
 
 func (m *messageWriter) Write(p []byte) (int, error) {
 	if !m.open {
 		return 0, errWriterClosed
 	}
-	room := len(m.w.buf) - frame.MaxHeaderSize
+	buf := *m.buf
+	room := len(buf) - frame.MaxHeaderSize
 	written := 0
 	for len(p) > 0 {
 		if m.n == room {
@@ -341,7 +352,7 @@ func (m *messageWriter) Write(p []byte) (int, error) {
 			}
 			return written + len(p), nil
 		}
-		k := copy(m.w.buf[frame.MaxHeaderSize+m.n:], p)
+		k := copy(buf[frame.MaxHeaderSize+m.n:], p)
 		m.n += k
 		p = p[k:]
 		written += k
@@ -377,9 +388,9 @@ func (m *messageWriter) flush(fin bool, p []byte) error {
 	stop := w.intr.watch(m.ctx)
 	var err error
 	if p != nil {
-		err = w.writeFrame(w.buf, m.op, fin, m.rsv, p)
+		err = w.writeFrame(m.op, fin, m.rsv, p)
 	} else {
-		err = w.writeBuffered(m.op, fin, m.rsv, m.n)
+		err = w.writeBuffered(*m.buf, m.op, fin, m.rsv, m.n)
 	}
 	err = interrupted(m.ctx, w.intr.release(stop), err)
 	if err != nil {
@@ -402,25 +413,28 @@ func (m *messageWriter) abort() {
 // end closes the writer and lets the next message start.
 func (m *messageWriter) end() {
 	m.open = false
+	putBuffer(m.buf)
+	m.buf = nil
 	if m.owner {
 		m.w.msgLock.unlock()
 	}
 }
 
-// writeBuffered sends the n payload octets in the message buffer as one
-// frame, writing the header into the room before them: one write, no copy.
-func (w *writer) writeBuffered(op frame.Opcode, fin bool, rsv byte, n int) error {
+// writeBuffered sends the n payload octets in the message buffer buf as
+// one frame, writing the header into the room before them: one write, no
+// copy.
+func (w *writer) writeBuffered(buf []byte, op frame.Opcode, fin bool, rsv byte, n int) error {
 	if w.err != nil {
 		return w.err
 	}
 	h := w.header(op, fin, rsv, n)
 	start := frame.MaxHeaderSize - h.Size()
-	frame.AppendHeader(w.buf[start:start], h)
-	payload := w.buf[frame.MaxHeaderSize : frame.MaxHeaderSize+n]
+	frame.AppendHeader(buf[start:start], h)
+	payload := buf[frame.MaxHeaderSize : frame.MaxHeaderSize+n]
 	if h.Masked {
 		frame.Mask(h.Mask, 0, payload)
 	}
-	return w.send(w.buf[start:frame.MaxHeaderSize+n], false)
+	return w.send(buf[start:frame.MaxHeaderSize+n], false)
 }
 
 // compressWriter streams a compressed message: the compressor's output
