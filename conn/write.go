@@ -28,7 +28,7 @@ type writer struct {
 	cw   compressWriter // handed out by NextWriter with permessage-deflate
 
 	// Owned by the holder of frameLock.
-	err     error // the stream is broken: a frame went out in part
+	err     error                                   // the stream is broken: a frame went out in part
 	small   [frame.MaxHeaderSize + smallBuffer]byte // a whole small frame is built here
 	hdr     [frame.MaxHeaderSize]byte
 	iov     [2][]byte
