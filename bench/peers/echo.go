@@ -31,7 +31,8 @@ type echoLoad struct {
 	wg      sync.WaitGroup
 	done    chan struct{}
 
-	errOnce sync.Once
+	errMu   sync.Mutex
+	stopped bool
 	err     error
 }
 
@@ -119,7 +120,18 @@ func (l *echoLoad) read(c *echoConn) {
 // fail records the first error; those that come after stop began are
 // the stop's own doing and are not recorded.
 func (l *echoLoad) fail(err error) {
-	l.errOnce.Do(func() { l.err = err })
+	l.errMu.Lock()
+	defer l.errMu.Unlock()
+	if l.err == nil && !l.stopped {
+		l.err = err
+	}
+}
+
+// errNow returns the first error met so far, without stopping.
+func (l *echoLoad) errNow() error {
+	l.errMu.Lock()
+	defer l.errMu.Unlock()
+	return l.err
 }
 
 // echoed returns the number of messages echoed so far.
@@ -134,11 +146,13 @@ func (l *echoLoad) echoed() int64 {
 // stop ends the traffic and closes the connections. It returns the first
 // error the connections met before, if any.
 func (l *echoLoad) stop() error {
-	l.errOnce.Do(func() {})
+	l.errMu.Lock()
+	l.stopped = true
+	l.errMu.Unlock()
 	close(l.done)
 	for _, c := range l.conns {
 		c.close()
 	}
 	l.wg.Wait()
-	return l.err
+	return l.errNow()
 }
