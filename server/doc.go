@@ -48,7 +48,8 @@
 // (DefaultQueueMessages, DefaultQueueBytes), writes (DefaultWriteTimeout),
 // the closing handshake (conn.DefaultCloseTimeout), silent peers
 // (DefaultKeepaliveInterval, DefaultKeepaliveTimeout), and a group
-// member's backlog (DefaultGroupQueue).
+// member's backlog (DefaultGroupQueue). WithIdleTimeout adds a bound, off
+// by default, on a peer that stops sending in the middle of a frame.
 //
 // # Shutdown
 //

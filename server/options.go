@@ -156,6 +156,19 @@ func WithWriteTimeout(d time.Duration) Option {
 	}
 }
 
+// WithIdleTimeout ends a socket on which the peer sends nothing, not one
+// octet, for d while the socket waits for input: it is closed with 1001
+// (going away) and Err reports conn.ErrIdleTimeout. It catches a peer that
+// stops in the middle of a frame sooner than keepalive does, since such a
+// peer cannot answer a ping. A socket whose queue is full does not wait
+// for input, so the bound does not run then. Pongs count as input: with
+// keepalive on, choose d longer than the keepalive interval, or quiet
+// peers that answer pings are cut off too. 0 or less, the default, means
+// no such bound; keepalive still finds stalled peers, more slowly.
+func WithIdleTimeout(d time.Duration) Option {
+	return func(c *config) { c.IdleTimeout = max(d, 0) }
+}
+
 // WithCloseTimeout bounds the closing handshake; 0 means
 // conn.DefaultCloseTimeout.
 func WithCloseTimeout(d time.Duration) Option {

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 	"unsafe"
@@ -88,7 +90,7 @@ func signal(ch chan struct{}) {
 // does not finish within the write timeout (WithWriteTimeout) closes the
 // connection.
 func (s *Socket) Send(m Message) error {
-	return s.c.WriteMessage(context.Background(), m.Type, m.Data)
+	return s.sent(s.c.WriteMessage(context.Background(), m.Type, m.Data))
 }
 
 // SendText sends text as a text message; see Send.
@@ -96,12 +98,40 @@ func (s *Socket) SendText(text string) error {
 	// The connection only reads the payload (a server does not mask,
 	// RFC 6455 §5.1), so the string's bytes can be sent without a copy.
 	p := unsafe.Slice(unsafe.StringData(text), len(text))
-	return s.c.WriteMessage(context.Background(), conn.MessageText, p)
+	return s.sent(s.c.WriteMessage(context.Background(), conn.MessageText, p))
 }
 
 // SendBinary sends p as a binary message; see Send.
 func (s *Socket) SendBinary(p []byte) error {
-	return s.c.WriteMessage(context.Background(), conn.MessageBinary, p)
+	return s.sent(s.c.WriteMessage(context.Background(), conn.MessageBinary, p))
+}
+
+// sent returns the error of a write, first ending the socket if the write
+// timed out. The connection drops itself when the timeout cuts a frame in
+// two, but not when it hits before the frame's first octet, which a full
+// socket buffer makes as likely: either way the peer took nothing for the
+// write timeout and the socket must end (RFC 6455 §7.1.7 lets an endpoint
+// drop a connection it cannot use), without a closing handshake, whose
+// close frame would wait behind the same full buffer.
+func (s *Socket) sent(err error) error {
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		s.abort(err)
+	}
+	return err
+}
+
+// abort ends the socket at once, without a closing handshake, for a cause
+// that Err then reports unless the socket had already ended.
+func (s *Socket) abort(cause error) {
+	s.mu.Lock()
+	if !s.ended && s.cause == nil {
+		s.cause = cause
+	}
+	s.closing = true
+	s.mu.Unlock()
+	signal(s.room)
+	signal(s.asked)
+	s.c.CloseNow()
 }
 
 // Close runs the closing handshake with code and reason (RFC 6455 §7),
