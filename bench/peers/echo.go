@@ -134,6 +134,23 @@ func (l *echoLoad) errNow() error {
 	return l.err
 }
 
+// waitEachEchoed waits until every connection had an echo, or timeout.
+func (l *echoLoad) waitEachEchoed(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for _, c := range l.conns {
+		for c.echoed.Load() == 0 {
+			if err := l.errNow(); err != nil {
+				return err
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("no echo on some connection within %v", timeout)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return nil
+}
+
 // echoed returns the number of messages echoed so far.
 func (l *echoLoad) echoed() int64 {
 	var n int64

@@ -78,8 +78,12 @@ func TestEveryServerEchoes(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				addr := serveInProcess(t, lib.serve, conformance)
 				for _, cell := range cells {
-					// Enough echoes that several are compared octet by octet.
-					if err := runEcho(t, addr, cell, 2*checkEvery+int64(cell.conns)); err != nil {
+					if conformance && cell.size > 64<<10 {
+						continue // the options change nothing at this size
+					}
+					// Enough echoes that some besides each connection's
+					// first are compared octet by octet.
+					if err := runEcho(t, addr, cell, int64(cell.conns)*(checkEvery+1)); err != nil {
 						t.Fatalf("%v: %v", cell, err)
 					}
 				}

@@ -97,21 +97,34 @@ func between(a, b snapshot, elapsed time.Duration) window {
 }
 
 // measureWindow lets a load warm up, then returns what the server did and
-// how far count advanced during the window that follows.
+// how far count advanced during the window that follows. The server's
+// counters are read while count is read on both sides of the request, and
+// the window's ends are the midpoints, so that a server slow to answer
+// does not shift one window against the other.
 func measureWindow(cfg runConfig, p *serverProc, count func() int64) (window, int64, error) {
 	time.Sleep(cfg.warm)
-	s0, err := p.snapshot("stats")
+	s0, n0, t0, err := snapshotAt(cfg, p, count)
 	if err != nil {
 		return window{}, 0, err
 	}
-	n0, t0 := count(), time.Now()
 	time.Sleep(cfg.window)
-	s1, err := p.snapshot("stats")
+	s1, n1, t1, err := snapshotAt(cfg, p, count)
 	if err != nil {
 		return window{}, 0, err
 	}
-	n1, t1 := count(), time.Now()
 	return between(s0, s1, t1.Sub(t0)), n1 - n0, nil
+}
+
+// snapshotAt reads the server's counters and returns them with count and
+// the time at the midpoint of the reading.
+func snapshotAt(cfg runConfig, p *serverProc, count func() int64) (snapshot, int64, time.Time, error) {
+	na, ta := count(), time.Now()
+	s, err := p.snapshot("stats")
+	nb, tb := count(), time.Now()
+	if lag := tb.Sub(ta); lag > cfg.window/20 {
+		fmt.Fprintf(cfg.log, "%s: the server took %v to report its counters\n", p.lib.name, lag)
+	}
+	return s, (na + nb) / 2, ta.Add(tb.Sub(ta) / 2), err
 }
 
 // sizeTotals adds up the windows of the cells of one message size.
@@ -131,12 +144,20 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 			return err
 		}
 		load, err := startEcho(p.addr, cell)
+		if err == nil {
+			// Buffers grow with the first message of each connection;
+			// the window measures the steady state.
+			err = load.waitEachEchoed(10 * time.Second)
+		}
 		if err != nil {
+			if load != nil {
+				load.stop()
+			}
 			return fmt.Errorf("%v: %w", cell, err)
 		}
-		cpu0 := clientCPU()
+		cpu0, t0 := clientCPU(), time.Now()
 		w, msgs, err := measureWindow(cfg, p, load.echoed)
-		clientUse := float64(clientCPU()-cpu0) / float64(cfg.warm+w.elapsed)
+		clientUse := float64(clientCPU()-cpu0) / float64(time.Since(t0))
 		if serr := load.stop(); err == nil {
 			err = serr
 		}
