@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -112,21 +113,23 @@ func servesFreshClient(t *testing.T, srv *httptest.Server) {
 // rawPeer is a client over loopback TCP that writes raw octets, so that it
 // can break every rule, and reads the server's frames.
 type rawPeer struct {
-	t  *testing.T
+	t  testing.TB
 	nc *net.TCPConn
 	r  *bufio.Reader // the server's octets, those read with the 101 first
 }
 
 // dialRaw opens a TCP connection to srv and runs the opening handshake
 // with opts, which may be nil.
-func dialRaw(t *testing.T, srv *httptest.Server, opts *handshake.ClientOptions) *rawPeer {
+func dialRaw(t testing.TB, srv *httptest.Server, opts *handshake.ClientOptions) *rawPeer {
 	t.Helper()
 	p := dialTCP(t, srv.Listener.Addr().String())
 	u, err := url.Parse(wsURL(srv, "/"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	buffered, _, _, err := handshake.ClientHandshake(timeout(t), p.nc, u, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTime)
+	defer cancel()
+	buffered, _, _, err := handshake.ClientHandshake(ctx, p.nc, u, opts)
 	if err != nil {
 		t.Fatalf("handshake: %v", err)
 	}
@@ -135,7 +138,7 @@ func dialRaw(t *testing.T, srv *httptest.Server, opts *handshake.ClientOptions) 
 }
 
 // dialTCP opens a TCP connection to addr, without a handshake.
-func dialTCP(t *testing.T, addr string) *rawPeer {
+func dialTCP(t testing.TB, addr string) *rawPeer {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, waitTime)
 	if err != nil {
