@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -27,7 +28,9 @@ type config struct {
 	parallel  int
 	heavy     int
 	chopDelay time.Duration
+	timeScale float64
 	verbose   bool
+	profile   string
 }
 
 // defaultAgent names this module in the reports.
@@ -48,7 +51,9 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&c.parallel, "parallel", 0, fmt.Sprintf("cases run at once (default %d; testee-client: 1)", suite.DefaultParallel))
 	fs.IntVar(&c.heavy, "heavy", 0, fmt.Sprintf("cases of groups 9, 12 and 13 run at once (default %d, the processors)", suite.DefaultHeavyParallel))
 	fs.DurationVar(&c.chopDelay, "chop-delay", 0, "pause after each chopped or sync write (default: a yield)")
+	fs.Float64Var(&c.timeScale, "timescale", 1, "multiply every timer of the cases by this factor, for slow peers (verdicts are defined at 1)")
 	fs.BoolVar(&c.verbose, "v", false, "print a line per case")
+	fs.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -72,7 +77,7 @@ func splitList(s string) []string {
 
 // fuzzOptions are the connection options the flags set.
 func (c *config) fuzzOptions() fuzz.Options {
-	return fuzz.Options{ChopDelay: c.chopDelay, Agent: "rfc6455-ws-autobahn"}
+	return fuzz.Options{ChopDelay: c.chopDelay, TimeScale: c.timeScale, Agent: "rfc6455-ws-autobahn"}
 }
 
 // runOptions are the scheduling options the flags set.
@@ -83,14 +88,29 @@ func (c *config) runOptions() suite.RunOptions {
 // errFailures means the run completed and some case failed.
 var errFailures = errors.New("some cases failed")
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run runs the command and returns its exit status: 0 for success, 1 when
+// cases failed, 2 for an error.
+func run() int {
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return
+			return 0
 		}
 		fmt.Fprintln(os.Stderr, "autobahn:", err)
-		os.Exit(2)
+		return 2
+	}
+	if cfg.profile != "" {
+		f, err := os.Create(cfg.profile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "autobahn:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -108,11 +128,17 @@ func main() {
 	default:
 		err = fmt.Errorf("unknown mode %q", cfg.mode)
 	}
+	return exitCode(err)
+}
+
+// exitCode is 0 for success, 1 when cases failed, 2 for an error.
+func exitCode(err error) int {
 	switch {
+	case err == nil:
+		return 0
 	case errors.Is(err, errFailures):
-		os.Exit(1)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "autobahn:", err)
-		os.Exit(2)
+		return 1
 	}
+	fmt.Fprintln(os.Stderr, "autobahn:", err)
+	return 2
 }

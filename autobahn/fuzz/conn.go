@@ -58,7 +58,7 @@ const (
 	// maxRequestHead bounds the HTTP head of the opening handshake.
 	maxRequestHead = 16 << 10
 	// readChunk is the size of one read from TCP.
-	readChunk = 64 << 10
+	readChunk = 256 << 10
 )
 
 // Options configure a Conn. The zero value is ready to use.

@@ -271,6 +271,7 @@ type permessageDeflate struct {
 	r           io.ReadCloser
 	src         bytes.Reader
 	in          []byte
+	inflated    bytes.Buffer // scratch for the output, kept between messages
 	dict        []byte
 	noContextRx bool
 }
@@ -301,7 +302,8 @@ var syncTail = []byte{0x00, 0x00, 0xff, 0xff}
 // ends the stream so that a reader stops cleanly at the message's end.
 var finalBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
 
-// deflate compresses one message (RFC 7692 §7.2.1).
+// deflate compresses one message (RFC 7692 §7.2.1). The result is valid
+// until the next call.
 //
 // compress/flate always uses a 32 KiB window. When the peer asked for a
 // smaller one, the message is compressed in pieces no longer than the
@@ -327,8 +329,7 @@ func (d *permessageDeflate) deflate(p []byte) []byte {
 			d.w.Flush()
 		}
 	}
-	b := d.out.Bytes()
-	return append([]byte(nil), bytes.TrimSuffix(b, syncTail)...)
+	return bytes.TrimSuffix(d.out.Bytes(), syncTail)
 }
 
 // errTooBig is an inflated message over the size limit.
@@ -355,13 +356,14 @@ func (d *permessageDeflate) inflate(p []byte, limit int64) ([]byte, error) {
 	} else if err := d.r.(flate.Resetter).Reset(&d.src, d.dict); err != nil {
 		return nil, err
 	}
-	out, err := io.ReadAll(io.LimitReader(d.r, limit+1))
-	if err != nil {
+	d.inflated.Reset()
+	if _, err := d.inflated.ReadFrom(io.LimitReader(d.r, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(out)) > limit {
+	if int64(d.inflated.Len()) > limit {
 		return nil, errTooBig
 	}
+	out := bytes.Clone(d.inflated.Bytes())
 	if !d.noContextRx {
 		// Keep the last window of output: the next message may refer to it.
 		const window = 1 << 15

@@ -220,7 +220,7 @@ func (r *receiver) onFrameEnd(c *Conn) {
 	f := r.cur
 	r.cur = nil
 	if f.opcode > 7 {
-		payload := bytes.Join(r.controlData, nil)
+		payload := concat(r.controlData)
 		r.controlData = nil
 		c.logRxFrame(f, payload)
 		r.processControlFrame(c, f.opcode, payload)
@@ -229,7 +229,11 @@ func (r *receiver) onFrameEnd(c *Conn) {
 	if c.state == StateOpen {
 		c.traffic.IncomingWebSocketFrames++
 	}
-	c.logRxFrame(f, bytes.Join(r.frameData, nil))
+	if c.createWirelog {
+		c.logRxFrame(f, concat(r.frameData))
+	} else {
+		c.stats.RxFrames[f.opcode]++
+	}
 	if !c.close.FailedByMe {
 		r.msgData = append(r.msgData, r.frameData...)
 	}
@@ -238,7 +242,7 @@ func (r *receiver) onFrameEnd(c *Conn) {
 		return
 	}
 	r.insideMessage = false
-	payload := bytes.Join(r.msgData, nil)
+	payload := concat(r.msgData)
 	r.msgData = nil
 	if r.compressed && !c.close.FailedByMe {
 		out, err := c.pmd.inflate(payload, c.opts.MaxMessageSize)
@@ -287,6 +291,14 @@ func (r *receiver) processControlFrame(c *Conn, opcode int, payload []byte) {
 			c.h.Pong(c, payload)
 		}
 	}
+}
+
+// concat joins pieces of payload, without copying a single piece.
+func concat(pieces [][]byte) []byte {
+	if len(pieces) == 1 {
+		return pieces[0]
+	}
+	return bytes.Join(pieces, nil)
 }
 
 // logRxFrame counts a received frame and logs it.

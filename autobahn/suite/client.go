@@ -21,8 +21,10 @@ const (
 
 // DefaultHeavyParallel is how many of the heavy cases (groups 9, 12 and
 // 13, which move megabytes or run thousands of round trips) run at once by
-// default: one per processor, as they are bound by it.
-var DefaultHeavyParallel = runtime.GOMAXPROCS(0)
+// default: two per processor. They are bound by the processor, but each
+// is a ping-pong of one message at a time in which its two ends take
+// turns, so one case alone keeps a single processor busy at most.
+var DefaultHeavyParallel = 2 * runtime.GOMAXPROCS(0)
 
 // Heavy reports whether a case is one of the processor-bound ones.
 func Heavy(c *Case) bool {
