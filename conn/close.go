@@ -140,15 +140,18 @@ func (c *Conn) failed(code frame.CloseCode, reason string) {
 
 // finishClose ends the TCP connection once close frames are exchanged (or
 // the connection failed), from the reading goroutine. The server closes
-// first (§7.1.1): it shuts down its side and waits for the client's end, so
-// that unread input does not turn the close into a reset that could destroy
-// the close frame in flight; the client waits for the server's end. Both
-// waits are bounded by deadline.
+// first (§7.1.1): where it can, it shuts down its side and waits for the
+// client's end, so that unread input does not turn the close into a reset
+// that could destroy the close frame in flight; a connection that cannot
+// half-close it closes at once. The client waits for the server's end.
+// The waits are bounded by deadline.
 func (c *Conn) finishClose(deadline time.Time) {
 	defer c.signalCloseReceived()
 	if c.role == Server {
-		if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
-			cw.CloseWrite()
+		cw, ok := c.nc.(interface{ CloseWrite() error })
+		if !ok || cw.CloseWrite() != nil {
+			c.closeTCP()
+			return
 		}
 	}
 	c.nc.SetReadDeadline(deadline)
