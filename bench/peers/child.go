@@ -102,20 +102,49 @@ func (p *serverProc) stats(cmd string) (serverStats, error) {
 	return s, err
 }
 
-// snapshot is the state of a server at one instant.
+// snapshot is the state of a server at one instant, with the load
+// client's count of messages at that instant.
 type snapshot struct {
-	proc  procSample
 	stats serverStats
+	proc  procSample
+	count int64
 }
 
-// snapshot reads the server's counters; cmd is as for stats.
-func (p *serverProc) snapshot(cmd string) (snapshot, error) {
+// snapshot reads the server's counters; cmd is as for stats. count, if
+// not nil, is the load's progress: it is read before and after the
+// request, and the snapshot's count is interpolated at the instant the
+// server read its counters, so that a server slow to answer does not
+// shift its counters against the client's.
+func (p *serverProc) snapshot(cmd string, count func() int64) (snapshot, error) {
+	var na, nb int64
+	if count != nil {
+		na = count()
+	}
+	ta := time.Now()
 	s, err := p.stats(cmd)
+	tb := time.Now()
+	if count != nil {
+		nb = count()
+	}
 	if err != nil {
 		return snapshot{}, err
 	}
 	ps, err := readProc(p.cmd.Process.Pid)
-	return snapshot{ps, s}, err
+	ts := time.Unix(0, s.Time)
+	return snapshot{s, ps, interpolate(na, nb, ta, tb, ts)}, err
+}
+
+// interpolate returns the count at t, knowing it was na at ta and nb at
+// tb, and assuming it grew evenly in between.
+func interpolate(na, nb int64, ta, tb, t time.Time) int64 {
+	span := tb.Sub(ta)
+	if span <= 0 || !t.After(ta) {
+		return na
+	}
+	if !t.Before(tb) {
+		return nb
+	}
+	return na + int64(float64(nb-na)*float64(t.Sub(ta))/float64(span))
 }
 
 // resetPeak starts a new peak RSS measurement.

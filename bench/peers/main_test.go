@@ -25,7 +25,7 @@ func TestServerProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.stop()
-	before, err := p.snapshot("gc")
+	before, err := p.snapshot("gc", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,11 +35,11 @@ func TestServerProcess(t *testing.T) {
 	if err := runEcho(t, p.addr, echoCell{1 << 10, 4, 4}, 2000); err != nil {
 		t.Fatal(err)
 	}
-	after, err := p.snapshot("stats")
+	after, err := p.snapshot("stats", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.stats.Mallocs <= before.stats.Mallocs || after.proc.CPU <= before.proc.CPU {
+	if after.stats.Mallocs <= before.stats.Mallocs || after.stats.CPU <= before.stats.CPU || after.stats.Syscalls <= before.stats.Syscalls {
 		t.Errorf("no allocation or CPU time counted for 2,000 echoes and 4 upgrades: before %+v, after %+v", before, after)
 	}
 	if _, err := p.stats("bogus"); err == nil {

@@ -7,31 +7,18 @@ import (
 	"runtime"
 	"strconv"
 	"syscall"
-	"time"
 	"unsafe"
 )
 
-// clockTicks is the unit of utime and stime in /proc/PID/stat (USER_HZ,
-// sysconf(_SC_CLK_TCK)), 100 on every Linux architecture Go supports.
-const clockTicks = 100
-
-// procSample is what the kernel reports about a server process.
+// procSample is the memory of a server process as the kernel reports it.
 type procSample struct {
-	CPU  time.Duration // user plus system time
-	RSS  int64         // resident set size, bytes (VmRSS)
-	Peak int64         // peak resident set size since the last reset, bytes (VmHWM)
+	RSS  int64 // resident set size, bytes (VmRSS)
+	Peak int64 // peak resident set size since the last reset, bytes (VmHWM)
 }
 
-// readProc reads /proc/PID/stat and /proc/PID/status.
+// readProc reads /proc/PID/status.
 func readProc(pid int) (procSample, error) {
 	var s procSample
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return s, err
-	}
-	if s.CPU, err = parseStatCPU(stat); err != nil {
-		return s, err
-	}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return s, err
@@ -43,49 +30,55 @@ func readProc(pid int) (procSample, error) {
 	return s, err
 }
 
-// parseStatCPU returns utime+stime from the contents of /proc/PID/stat
-// (proc(5)): fields 14 and 15, counted after the command name, which is in
-// parentheses and may itself hold spaces.
-func parseStatCPU(stat []byte) (time.Duration, error) {
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc stat: no command name")
+// ioSyscalls returns syscr + syscw from the contents of /proc/PID/io.
+func ioSyscalls(io []byte) (int64, error) {
+	var n int64
+	for _, key := range []string{"syscr:", "syscw:"} {
+		v, err := fieldValue(io, key)
+		if err != nil {
+			return 0, fmt.Errorf("/proc io: %v", err)
+		}
+		n += v
 	}
-	// After ") " come field 3 (state) onwards: utime is the 12th of them.
-	fields := bytes.Fields(stat[i+1:])
-	if len(fields) < 13 {
-		return 0, fmt.Errorf("/proc stat: %d fields after the name, want at least 13", len(fields))
-	}
-	utime, err := strconv.ParseInt(string(fields[11]), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("/proc stat: utime: %v", err)
-	}
-	stime, err := strconv.ParseInt(string(fields[12]), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("/proc stat: stime: %v", err)
-	}
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+	return n, nil
 }
 
 // statusBytes returns the size on the line of /proc/PID/status that starts
 // with key, such as "VmRSS:       1234 kB".
 func statusBytes(status []byte, key string) (int64, error) {
-	for _, line := range bytes.Split(status, []byte("\n")) {
-		rest, ok := bytes.CutPrefix(line, []byte(key))
-		if !ok {
-			continue
-		}
-		fields := bytes.Fields(rest)
-		if len(fields) != 2 || string(fields[1]) != "kB" {
-			return 0, fmt.Errorf("/proc status: malformed %s line %q", key, line)
-		}
-		kb, err := strconv.ParseInt(string(fields[0]), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("/proc status: %s %v", key, err)
-		}
-		return kb << 10, nil
+	line, err := findLine(status, key)
+	if err != nil {
+		return 0, fmt.Errorf("/proc status: %v", err)
 	}
-	return 0, fmt.Errorf("/proc status: no %s line", key)
+	fields := bytes.Fields(line)
+	if len(fields) != 2 || string(fields[1]) != "kB" {
+		return 0, fmt.Errorf("/proc status: malformed %s line %q", key, line)
+	}
+	kb, err := strconv.ParseInt(string(fields[0]), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("/proc status: %s %v", key, err)
+	}
+	return kb << 10, nil
+}
+
+// fieldValue returns the number on the line that starts with key, such
+// as "syscr: 10".
+func fieldValue(text []byte, key string) (int64, error) {
+	line, err := findLine(text, key)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(string(bytes.TrimSpace(line)), 10, 64)
+}
+
+// findLine returns the rest of the line of text that starts with key.
+func findLine(text []byte, key string) ([]byte, error) {
+	for _, line := range bytes.Split(text, []byte("\n")) {
+		if rest, ok := bytes.CutPrefix(line, []byte(key)); ok {
+			return rest, nil
+		}
+	}
+	return nil, fmt.Errorf("no %s line", key)
 }
 
 // resetPeak resets the process's VmHWM to its current RSS, so that the

@@ -8,29 +8,46 @@ import (
 	"time"
 )
 
-func TestParseStatCPU(t *testing.T) {
-	// utime and stime are fields 14 and 15; the command name may hold
-	// spaces and parentheses.
-	rest := " S 1 2 3 4 5 6 7 8 9 10 250 50 0 0 20 0 1 0"
+func TestIOSyscalls(t *testing.T) {
 	tests := []struct {
 		name    string
-		stat    string
-		want    time.Duration
+		io      string
+		want    int64
 		wantErr bool
 	}{
-		{"plain name", "123 (peers)" + rest, 3 * time.Second, false},
-		{"name with spaces and parentheses", "123 (a (b) c)" + rest, 3 * time.Second, false},
-		{"no name", "123 peers" + rest, 0, true},
-		{"too few fields", "123 (peers) S 1 2 3", 0, true},
-		{"not a number", strings.Replace("123 (peers)"+rest, " 250 ", " x ", 1), 0, true},
+		{"both", "rchar: 6976\nwchar: 0\nsyscr: 10\nsyscw: 32\nread_bytes: 0\n", 42, false},
+		{"no syscw", "rchar: 6976\nsyscr: 10\n", 0, true},
+		{"not a number", "syscr: ten\nsyscw: 32\n", 0, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseStatCPU([]byte(tt.stat))
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Errorf("= %v, %v; want %v, error %v", got, err, tt.want, tt.wantErr)
-			}
-		})
+		got, err := ioSyscalls([]byte(tt.io))
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("%s: = %d, %v; want %d, error %v", tt.name, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestInterpolate(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	tests := []struct {
+		name string
+		t    time.Time
+		want int64
+	}{
+		{"start", at(0), 100},
+		{"quarter", at(25), 125},
+		{"end", at(100), 200},
+		{"before", at(-5), 100},
+		{"after", at(150), 200},
+	}
+	for _, tt := range tests {
+		if got := interpolate(100, 200, at(0), at(100), tt.t); got != tt.want {
+			t.Errorf("%s: interpolate = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	if got := interpolate(7, 9, at(5), at(5), at(5)); got != 7 {
+		t.Errorf("empty span: interpolate = %d, want 7", got)
 	}
 }
 

@@ -79,52 +79,41 @@ func withServer(cfg runConfig, lib library, phase string, rep int, measure func(
 
 // window is what happened on a server between two snapshots.
 type window struct {
-	elapsed time.Duration
-	cpu     time.Duration
-	mallocs uint64
-	bytes   uint64
-	peak    int64 // peak RSS at the end
+	elapsed  time.Duration
+	count    int64 // messages or upgrades the client counted
+	cpu      time.Duration
+	syscalls int64
+	mallocs  uint64
+	bytes    uint64
+	peak     int64 // peak RSS at the end
 }
 
-func between(a, b snapshot, elapsed time.Duration) window {
+func between(a, b snapshot) window {
 	return window{
-		elapsed: elapsed,
-		cpu:     b.proc.CPU - a.proc.CPU,
-		mallocs: b.stats.Mallocs - a.stats.Mallocs,
-		bytes:   b.stats.TotalAlloc - a.stats.TotalAlloc,
-		peak:    b.proc.Peak,
+		elapsed:  time.Duration(b.stats.Time - a.stats.Time),
+		count:    b.count - a.count,
+		cpu:      b.stats.CPU - a.stats.CPU,
+		syscalls: b.stats.Syscalls - a.stats.Syscalls,
+		mallocs:  b.stats.Mallocs - a.stats.Mallocs,
+		bytes:    b.stats.TotalAlloc - a.stats.TotalAlloc,
+		peak:     b.proc.Peak,
 	}
 }
 
 // measureWindow lets a load warm up, then returns what the server did and
-// how far count advanced during the window that follows. The server's
-// counters are read while count is read on both sides of the request, and
-// the window's ends are the midpoints, so that a server slow to answer
-// does not shift one window against the other.
-func measureWindow(cfg runConfig, p *serverProc, count func() int64) (window, int64, error) {
+// how far count advanced during the window that follows.
+func measureWindow(cfg runConfig, p *serverProc, count func() int64) (window, error) {
 	time.Sleep(cfg.warm)
-	s0, n0, t0, err := snapshotAt(cfg, p, count)
+	s0, err := p.snapshot("stats", count)
 	if err != nil {
-		return window{}, 0, err
+		return window{}, err
 	}
 	time.Sleep(cfg.window)
-	s1, n1, t1, err := snapshotAt(cfg, p, count)
+	s1, err := p.snapshot("stats", count)
 	if err != nil {
-		return window{}, 0, err
+		return window{}, err
 	}
-	return between(s0, s1, t1.Sub(t0)), n1 - n0, nil
-}
-
-// snapshotAt reads the server's counters and returns them with count and
-// the time at the midpoint of the reading.
-func snapshotAt(cfg runConfig, p *serverProc, count func() int64) (snapshot, int64, time.Time, error) {
-	na, ta := count(), time.Now()
-	s, err := p.snapshot("stats")
-	nb, tb := count(), time.Now()
-	if lag := tb.Sub(ta); lag > cfg.window/20 {
-		fmt.Fprintf(cfg.log, "%s: the server took %v to report its counters\n", p.lib.name, lag)
-	}
-	return s, (na + nb) / 2, ta.Add(tb.Sub(ta) / 2), err
+	return between(s0, s1), nil
 }
 
 // sizeTotals adds up the windows of the cells of one message size.
@@ -133,6 +122,7 @@ type sizeTotals struct {
 	cpu        time.Duration
 	mallocs    uint64
 	bytes      uint64
+	syscalls   int64
 	peakByConn map[int]int64
 }
 
@@ -156,7 +146,8 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 			return fmt.Errorf("%v: %w", cell, err)
 		}
 		cpu0, t0 := clientCPU(), time.Now()
-		w, msgs, err := measureWindow(cfg, p, load.echoed)
+		w, err := measureWindow(cfg, p, load.echoed)
+		msgs := w.count
 		clientUse := float64(clientCPU()-cpu0) / float64(time.Since(t0))
 		if serr := load.stop(); err == nil {
 			err = serr
@@ -170,10 +161,10 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 		rate := float64(msgs) / w.elapsed.Seconds()
 		res.add(metric{fmt.Sprintf("msg/s %v", cell), true}, p.lib.name, rate)
 		res.add(metric{fmt.Sprintf("MB/s %v", cell), true}, p.lib.name, rate*float64(cell.size)/1e6)
-		fmt.Fprintf(cfg.log, "%-8s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg  peak %5.1f MiB  client CPU %3.0f%%\n",
+		fmt.Fprintf(cfg.log, "%-8s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg %5.2f syscalls/msg  peak %5.1f MiB  client CPU %3.0f%%\n",
 			p.lib.name, cell, rate, rate*float64(cell.size)/1e6,
 			float64(w.cpu.Microseconds())/float64(msgs), float64(w.mallocs)/float64(msgs),
-			float64(w.peak)/(1<<20), 100*clientUse)
+			float64(w.syscalls)/float64(msgs), float64(w.peak)/(1<<20), 100*clientUse)
 
 		t, ok := totals[cell.size]
 		if !ok {
@@ -185,6 +176,7 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 		t.cpu += w.cpu
 		t.mallocs += w.mallocs
 		t.bytes += w.bytes
+		t.syscalls += w.syscalls
 		t.peakByConn[cell.conns] = max(t.peakByConn[cell.conns], w.peak)
 	}
 	for _, size := range sizes {
@@ -193,6 +185,7 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 		res.add(metric{"server CPU s/1e6 msg " + name, false}, p.lib.name, t.cpu.Seconds()*1e6/float64(t.msgs))
 		res.add(metric{"allocs/msg " + name, false}, p.lib.name, float64(t.mallocs)/float64(t.msgs))
 		res.add(metric{"B alloc/msg " + name, false}, p.lib.name, float64(t.bytes)/float64(t.msgs))
+		res.add(metric{"read+write syscalls/msg " + name, false}, p.lib.name, float64(t.syscalls)/float64(t.msgs))
 		for _, conns := range []int{1, 64} {
 			if peak, ok := t.peakByConn[conns]; ok {
 				res.add(metric{fmt.Sprintf("peak RSS MiB %s c=%d", name, conns), false}, p.lib.name, float64(peak)/(1<<20))
@@ -204,7 +197,8 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 
 func measureUpgrades(cfg runConfig, p *serverProc, res *results) error {
 	load := startUpgrades(p.addr, cfg.upgradeWorkers)
-	w, n, err := measureWindow(cfg, p, load.upgrades.Load)
+	w, err := measureWindow(cfg, p, load.upgrades.Load)
+	n := w.count
 	if serr := load.stop(); err == nil {
 		err = serr
 	}
@@ -228,7 +222,7 @@ func measureUpgrades(cfg runConfig, p *serverProc, res *results) error {
 }
 
 func measureIdle(cfg runConfig, p *serverProc, res *results) error {
-	before, err := p.snapshot("gc")
+	before, err := p.snapshot("gc", nil)
 	if err != nil {
 		return err
 	}
@@ -239,7 +233,7 @@ func measureIdle(cfg runConfig, p *serverProc, res *results) error {
 	defer closeAll(conns)
 	// Let every server goroutine reach its wait for the first frame.
 	time.Sleep(500 * time.Millisecond)
-	after, err := p.snapshot("gc")
+	after, err := p.snapshot("gc", nil)
 	if err != nil {
 		return err
 	}

@@ -10,10 +10,24 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"syscall"
+	"time"
 )
 
-// serverStats are the runtime counters a server process reports.
+// serverStats are the counters a server process reports about itself, all
+// read at one instant, which it reports too: the load client matches it
+// with its own count of messages at that instant.
 type serverStats struct {
+	Time int64 // when, in nanoseconds since the Unix epoch
+
+	// CPU is the user plus system time of the process, from getrusage:
+	// utime+stime of /proc/PID/stat, at microsecond resolution rather
+	// than in clock ticks of 10 ms.
+	CPU time.Duration
+	// Syscalls counts read and write system calls, the readv and writev
+	// families included (syscr+syscw of /proc/PID/io).
+	Syscalls int64
+
 	Mallocs    uint64 // cumulative count of heap objects allocated
 	TotalAlloc uint64 // cumulative bytes allocated
 	HeapInuse  uint64 // bytes in in-use heap spans
@@ -21,16 +35,52 @@ type serverStats struct {
 	Goroutines int
 }
 
-func readStats() serverStats {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return serverStats{
-		Mallocs:    m.Mallocs,
-		TotalAlloc: m.TotalAlloc,
-		HeapInuse:  m.HeapInuse,
-		StackInuse: m.StackInuse,
+// reporter reads serverStats for the load client. The reports allocate
+// (reading /proc, encoding JSON); it keeps count, and the allocations it
+// reports leave its own out, so that a window between two reports counts
+// the server's allocations alone.
+type reporter struct {
+	m        runtime.MemStats
+	own      uint64 // objects the reports allocated
+	ownBytes uint64
+}
+
+// read returns the counters as they are now.
+func (r *reporter) read() (serverStats, error) {
+	runtime.ReadMemStats(&r.m)
+	s := serverStats{
+		Time:       time.Now().UnixNano(),
+		Mallocs:    r.m.Mallocs - r.own,
+		TotalAlloc: r.m.TotalAlloc - r.ownBytes,
+		HeapInuse:  r.m.HeapInuse,
+		StackInuse: r.m.StackInuse,
 		Goroutines: runtime.NumGoroutine(),
 	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return s, err
+	}
+	s.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	io, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return s, err
+	}
+	s.Syscalls, err = ioSyscalls(io)
+	return s, err
+}
+
+// report writes the counters to w as a JSON line.
+func (r *reporter) report(w io.Writer) error {
+	s, err := r.read()
+	if err != nil {
+		return err
+	}
+	mallocs, total := r.m.Mallocs, r.m.TotalAlloc
+	err = json.NewEncoder(w).Encode(s)
+	runtime.ReadMemStats(&r.m)
+	r.own += r.m.Mallocs - mallocs
+	r.ownBytes += r.m.TotalAlloc - total
+	return err
 }
 
 // serveMain is the server process: it runs lib's echo server on addr and
@@ -79,15 +129,15 @@ func serveMain(lib library, addr string, cpu int, cpuprofile string, conformance
 
 // control answers the commands of the load client until in ends.
 func control(in io.Reader, out io.Writer) error {
-	enc := json.NewEncoder(out)
+	var r reporter
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
-		switch cmd := sc.Text(); cmd {
+		switch cmd := sc.Bytes(); string(cmd) {
 		case "gc":
 			debug.FreeOSMemory() // collects garbage first
 			fallthrough
 		case "stats":
-			if err := enc.Encode(readStats()); err != nil {
+			if err := r.report(out); err != nil {
 				return err
 			}
 		default:
