@@ -46,15 +46,25 @@
 // # Measurements
 //
 // Echo cells run at 16 B, 1 KiB, 64 KiB and 1 MiB, with 1 and 64
-// connections and 1 and 16 messages in flight per connection. For each the
-// client counts echoed messages in a window after a warm-up, and reads
-// around the window the server's CPU time (utime+stime of /proc/PID/stat)
-// and its allocation counters. Peak RSS is VmHWM of /proc/PID/status, reset
-// through /proc/PID/clear_refs before each cell. Upgrades are counted with
-// 16 clients that connect, finish the handshake and reset the connection,
-// over and over. Idle memory is the growth of the server's RSS (VmRSS) and
-// Go heap (HeapInuse and StackInuse, after a collection) while 10,000
-// upgraded connections stay open.
+// connections and 1 and 16 messages in flight per connection. Once every
+// connection has had an echo (buffers have grown) and a warm-up has passed,
+// the client counts the echoes of a window. At both ends of the window the
+// server reports, at one instant that it timestamps: its CPU time
+// (getrusage, the utime+stime of /proc/PID/stat at microsecond
+// resolution), its read and write system calls (syscr+syscw of
+// /proc/PID/io), and its runtime.MemStats allocation counters, less the
+// reports' own allocations. The client interpolates its count of echoes
+// to those instants. Peak RSS is VmHWM of /proc/PID/status, reset through
+// /proc/PID/clear_refs before each cell. CPU, allocations and system calls
+// per message are given per size over the four cells of that size.
+//
+// Upgrades are counted the same way with 16 clients that connect, finish
+// the opening handshake and reset the connection, over and over; the
+// allocations per upgrade are those of the server's whole connection:
+// accepting it, the handshake, and ending it. Idle memory is the growth of
+// the server's RSS (VmRSS) and Go heap and stacks (HeapInuse, StackInuse)
+// while 10,000 upgraded connections stay open, each after a collection
+// that returns free memory to the system.
 //
 // Each measurement is repeated (-reps) with the libraries taken in turn each
 // time, and the median is printed. With -pin split (the default) the server

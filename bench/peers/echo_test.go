@@ -70,6 +70,9 @@ func runEcho(t *testing.T, addr string, cell echoCell, want int64) error {
 func TestEveryServerEchoes(t *testing.T) {
 	cells := []echoCell{{16, 2, 4}, {1 << 10, 1, 1}, {64 << 10, 2, 3}, {1 << 20, 1, 2}}
 	for _, lib := range libraries {
+		if lib.floor {
+			continue // echoes nothing
+		}
 		for _, conformance := range []bool{false, true} {
 			name := lib.name
 			if conformance {

@@ -13,10 +13,11 @@ const readLimit = 16 << 20
 
 // library is one column of the table: an echo server.
 type library struct {
-	name string
-	ours bool // this module
-	raw  bool // upgrades a raw net.Conn instead of going through net/http
-	echo bool // runs the echo cells (conn-raw's message path is conn's)
+	name  string
+	ours  bool // this module
+	floor bool // no WebSocket library: the cost of the connection alone
+	raw   bool // upgrades a raw net.Conn instead of going through net/http
+	echo  bool // runs the echo cells (conn-raw's message path is conn's)
 
 	// serve runs the echo server on ln until ln is closed. conformance
 	// configures it as the library's own Autobahn server is: UTF-8
@@ -33,6 +34,8 @@ var libraries = []library{
 	{name: "gws", echo: true, serve: serveGWS},
 	{name: "gobwas", raw: true, echo: true, serve: serveGobwas},
 	{name: "coder", echo: true, serve: serveCoder},
+	{name: "floor-http", floor: true, serve: serveFloorHTTP},
+	{name: "floor-raw", floor: true, raw: true, serve: serveFloorRaw},
 }
 
 func findLibrary(name string) (library, bool) {

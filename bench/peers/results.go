@@ -11,9 +11,21 @@ import (
 
 // A metric is one row of the table.
 type metric struct {
-	name   string
-	higher bool // a larger value is better
+	section section
+	name    string
+	higher  bool // a larger value is better
 }
+
+// section orders the rows of the table.
+type section int
+
+const (
+	sectionThroughput section = iota
+	sectionPerMessage
+	sectionUpgradeHTTP
+	sectionUpgradeRaw
+	sectionIdle
+)
 
 // results holds every value measured, one per repetition.
 type results struct {
@@ -58,7 +70,7 @@ func (r *results) best(m metric, libs []library) (float64, string, bool) {
 	var bv float64
 	var bn string
 	for _, l := range libs {
-		if l.ours {
+		if l.ours || l.floor {
 			continue
 		}
 		v, ok := r.value(m, l.name)
@@ -73,8 +85,8 @@ func (r *results) best(m metric, libs []library) (float64, string, bool) {
 }
 
 // writeTable prints the results as a Markdown table: a row per metric,
-// a column per library, then the best peer and the ratio of each of this
-// module's columns to it.
+// a column per library, then the best peer (floors are no peers) and the
+// ratio of each of this module's columns to it.
 func (r *results) writeTable(w io.Writer, libs []library) {
 	var ours []library
 	head := []string{"measurement"}
@@ -89,7 +101,9 @@ func (r *results) writeTable(w io.Writer, libs []library) {
 		head = append(head, l.name+" ÷ best")
 	}
 	rows := [][]string{head}
-	for _, m := range r.metrics {
+	metrics := append([]metric(nil), r.metrics...)
+	sort.SliceStable(metrics, func(i, j int) bool { return metrics[i].section < metrics[j].section })
+	for _, m := range metrics {
 		arrow := " ↓"
 		if m.higher {
 			arrow = " ↑"

@@ -70,26 +70,27 @@ func TestFormatRatio(t *testing.T) {
 }
 
 func TestWriteTable(t *testing.T) {
-	libs := []library{{name: "ours", ours: true}, {name: "a"}, {name: "b"}}
+	libs := []library{{name: "ours", ours: true}, {name: "a"}, {name: "b"}, {name: "floor", floor: true}}
 	r := newResults()
-	rate := metric{"msg/s", true}
-	cpu := metric{"CPU", false}
+	rate := metric{sectionThroughput, "msg/s", true}
+	cpu := metric{sectionPerMessage, "CPU", false}
 	for _, v := range []float64{100, 300, 200} { // median 200
 		r.add(rate, "ours", v)
 	}
 	r.add(rate, "a", 150)
 	r.add(rate, "b", 100)
+	r.add(metric{sectionIdle, "idle", false}, "b", 7) // no value of ours: no ratio
 	r.add(cpu, "ours", 3)
 	r.add(cpu, "a", 2)
 	r.add(cpu, "b", 4)
-	r.add(metric{"raw only", true}, "b", 7) // no value of ours: no ratio
+	r.add(cpu, "floor", 1) // not a peer
 	var got bytes.Buffer
 	r.writeTable(&got, libs)
-	want := `| measurement | ours |    a |    b | best peer | ours ÷ best |
-| ----------- | ---: | ---: | ---: | --------: | ----------: |
-| msg/s ↑     |  200 |  150 |  100 |     150 a |       1.33× |
-| CPU ↓       | 3.00 | 2.00 | 4.00 |    2.00 a |       1.50× |
-| raw only ↑  |      |      | 7.00 |    7.00 b |             |
+	want := `| measurement | ours |    a |    b | floor | best peer | ours ÷ best |
+| ----------- | ---: | ---: | ---: | ----: | --------: | ----------: |
+| msg/s ↑     |  200 |  150 |  100 |       |     150 a |       1.33× |
+| CPU ↓       | 3.00 | 2.00 | 4.00 |  1.00 |    2.00 a |       1.50× |
+| idle ↓      |      |      | 7.00 |       |    7.00 b |             |
 `
 	if diff := cmp.Diff(want, got.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)

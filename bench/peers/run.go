@@ -67,10 +67,12 @@ func withServer(cfg runConfig, lib library, phase string, rep int, measure func(
 	if err != nil {
 		return err
 	}
+	start := time.Now()
 	err = measure(p)
 	if serr := p.stop(); err == nil {
 		err = serr
 	}
+	fmt.Fprintf(cfg.log, "%-10s %s, repetition %d: %v\n", lib.name, phase, rep+1, time.Since(start).Round(time.Millisecond))
 	if err != nil {
 		return fmt.Errorf("%s, %s: %w", lib.name, phase, err)
 	}
@@ -130,6 +132,11 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 	totals := map[int]*sizeTotals{}
 	var sizes []int
 	for _, cell := range cfg.cells {
+		// The peak is the cell's own: what earlier cells left behind is
+		// collected and returned to the system first.
+		if _, err := p.stats("gc"); err != nil {
+			return err
+		}
 		if err := p.resetPeak(); err != nil {
 			return err
 		}
@@ -159,9 +166,9 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 			return fmt.Errorf("%v: no message echoed in %v", cell, w.elapsed)
 		}
 		rate := float64(msgs) / w.elapsed.Seconds()
-		res.add(metric{fmt.Sprintf("msg/s %v", cell), true}, p.lib.name, rate)
-		res.add(metric{fmt.Sprintf("MB/s %v", cell), true}, p.lib.name, rate*float64(cell.size)/1e6)
-		fmt.Fprintf(cfg.log, "%-8s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg %5.2f syscalls/msg  peak %5.1f MiB  client CPU %3.0f%%\n",
+		res.add(metric{sectionThroughput, fmt.Sprintf("msg/s %v", cell), true}, p.lib.name, rate)
+		res.add(metric{sectionThroughput, fmt.Sprintf("MB/s %v", cell), true}, p.lib.name, rate*float64(cell.size)/1e6)
+		fmt.Fprintf(cfg.log, "%-10s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg %5.2f syscalls/msg  peak %5.1f MiB  client CPU %3.0f%%\n",
 			p.lib.name, cell, rate, rate*float64(cell.size)/1e6,
 			float64(w.cpu.Microseconds())/float64(msgs), float64(w.mallocs)/float64(msgs),
 			float64(w.syscalls)/float64(msgs), float64(w.peak)/(1<<20), 100*clientUse)
@@ -182,13 +189,16 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 	for _, size := range sizes {
 		t := totals[size]
 		name := sizeName(size)
-		res.add(metric{"server CPU s/1e6 msg " + name, false}, p.lib.name, t.cpu.Seconds()*1e6/float64(t.msgs))
-		res.add(metric{"allocs/msg " + name, false}, p.lib.name, float64(t.mallocs)/float64(t.msgs))
-		res.add(metric{"B alloc/msg " + name, false}, p.lib.name, float64(t.bytes)/float64(t.msgs))
-		res.add(metric{"read+write syscalls/msg " + name, false}, p.lib.name, float64(t.syscalls)/float64(t.msgs))
+		per := func(what string, v float64) {
+			res.add(metric{sectionPerMessage, what + " " + name, false}, p.lib.name, v/float64(t.msgs))
+		}
+		per("server CPU s/1e6 msg", t.cpu.Seconds()*1e6)
+		per("allocs/msg", float64(t.mallocs))
+		per("B alloc/msg", float64(t.bytes))
+		per("read+write syscalls/msg", float64(t.syscalls))
 		for _, conns := range []int{1, 64} {
 			if peak, ok := t.peakByConn[conns]; ok {
-				res.add(metric{fmt.Sprintf("peak RSS MiB %s c=%d", name, conns), false}, p.lib.name, float64(peak)/(1<<20))
+				res.add(metric{sectionPerMessage, fmt.Sprintf("peak RSS MiB %s c=%d", name, conns), false}, p.lib.name, float64(peak)/(1<<20))
 			}
 		}
 	}
@@ -197,7 +207,9 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 
 func measureUpgrades(cfg runConfig, p *serverProc, res *results) error {
 	load := startUpgrades(p.addr, cfg.upgradeWorkers)
+	cpu0, t0 := clientCPU(), time.Now()
 	w, err := measureWindow(cfg, p, load.upgrades.Load)
+	clientUse := float64(clientCPU()-cpu0) / float64(time.Since(t0))
 	n := w.count
 	if serr := load.stop(); err == nil {
 		err = serr
@@ -208,16 +220,18 @@ func measureUpgrades(cfg runConfig, p *serverProc, res *results) error {
 	if n == 0 {
 		return fmt.Errorf("no upgrade in %v", w.elapsed)
 	}
-	path := "net/http"
+	sect, path := sectionUpgradeHTTP, "net/http"
 	if p.lib.raw {
-		path = "raw net.Conn"
+		sect, path = sectionUpgradeRaw, "raw net.Conn"
 	}
 	rate := float64(n) / w.elapsed.Seconds()
-	res.add(metric{"upgrades/s, " + path, true}, p.lib.name, rate)
-	res.add(metric{"allocs/upgrade, " + path, false}, p.lib.name, float64(w.mallocs)/float64(n))
-	res.add(metric{"B alloc/upgrade, " + path, false}, p.lib.name, float64(w.bytes)/float64(n))
-	fmt.Fprintf(cfg.log, "%-8s upgrades (%s) %7.0f/s %6.1f allocs %7.0f B each\n",
-		p.lib.name, path, rate, float64(w.mallocs)/float64(n), float64(w.bytes)/float64(n))
+	per := float64(n)
+	res.add(metric{sect, "upgrades/s, " + path, true}, p.lib.name, rate)
+	res.add(metric{sect, "server CPU µs/upgrade, " + path, false}, p.lib.name, float64(w.cpu.Microseconds())/per)
+	res.add(metric{sect, "allocs/upgrade, " + path, false}, p.lib.name, float64(w.mallocs)/per)
+	res.add(metric{sect, "B alloc/upgrade, " + path, false}, p.lib.name, float64(w.bytes)/per)
+	fmt.Fprintf(cfg.log, "%-10s upgrades (%s) %7.0f/s, server %5.1f µs %6.1f allocs %7.0f B each, client CPU %3.0f%%\n",
+		p.lib.name, path, rate, float64(w.cpu.Microseconds())/per, float64(w.mallocs)/per, float64(w.bytes)/per, 100*clientUse)
 	return nil
 }
 
@@ -242,10 +256,10 @@ func measureIdle(cfg runConfig, p *serverProc, res *results) error {
 	heap := float64(int64(after.stats.HeapInuse)-int64(before.stats.HeapInuse)) / n
 	stack := float64(int64(after.stats.StackInuse)-int64(before.stats.StackInuse)) / n
 	name := fmt.Sprintf("idle conns (%d)", cfg.idleConns)
-	res.add(metric{"RSS KiB/conn, " + name, false}, p.lib.name, rss/1024)
-	res.add(metric{"heap KiB/conn, " + name, false}, p.lib.name, heap/1024)
-	res.add(metric{"stack KiB/conn, " + name, false}, p.lib.name, stack/1024)
-	fmt.Fprintf(cfg.log, "%-8s idle: %6.2f KiB RSS, %6.2f KiB heap, %6.2f KiB stack per connection, %d goroutines\n",
+	res.add(metric{sectionIdle, "RSS KiB/conn, " + name, false}, p.lib.name, rss/1024)
+	res.add(metric{sectionIdle, "heap KiB/conn, " + name, false}, p.lib.name, heap/1024)
+	res.add(metric{sectionIdle, "stack KiB/conn, " + name, false}, p.lib.name, stack/1024)
+	fmt.Fprintf(cfg.log, "%-10s idle: %6.2f KiB RSS, %6.2f KiB heap, %6.2f KiB stack per connection, %d goroutines\n",
 		p.lib.name, rss/1024, heap/1024, stack/1024, after.stats.Goroutines)
 	return nil
 }
