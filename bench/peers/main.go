@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,8 +26,8 @@ func main() {
 		phases = flag.String("phases", "echo,upgrade,idle", "comma-separated phases: echo, upgrade, idle")
 		pin    = flag.String("pin", "split", "CPU pinning: split (server on CPU 1, client on CPU 0), same (both on CPU 0) or off")
 		reps   = flag.Int("reps", 3, "repetitions of each measurement; the table shows medians")
-		window = flag.Duration("window", 500*time.Millisecond, "measurement window of each echo and upgrade cell")
-		warm   = flag.Duration("warm", 150*time.Millisecond, "warm-up before each window")
+		window = flag.Duration("window", 400*time.Millisecond, "measurement window of each echo and upgrade cell")
+		warm   = flag.Duration("warm", 100*time.Millisecond, "warm-up before each window")
 		idle   = flag.Int("idle", 10000, "idle connections held open to measure memory")
 	)
 	flag.Parse()
@@ -92,16 +93,20 @@ func main() {
 		cfg.idleConns = fitFileLimit(cfg.idleConns)
 	}
 
-	start := time.Now()
+	start, loadBefore := time.Now(), loadAverage()
+	if l, err := strconv.ParseFloat(loadBefore, 64); err == nil && l > 1 {
+		fmt.Fprintf(os.Stderr, "peers: load average %s: other work competes for the CPUs and makes the results noisy\n", loadBefore)
+	}
 	res, err := run(cfg)
 	if err != nil {
 		// Print what was measured before the failure, then fail.
 		res.writeTable(os.Stdout, cfg.libs)
 		fatalf("%v", err)
 	}
-	fmt.Printf("%s/%s, %d CPUs, %s, pin %s, %d repetitions (medians), %v per window after %v of warm-up; took %v\n\n",
-		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), *pin, cfg.reps, cfg.window, cfg.warm,
-		time.Since(start).Round(time.Second))
+	fmt.Printf("%s; %s, %s/%s, %d CPUs, Linux %s\n", start.UTC().Format("2006-01-02 15:04 MST"),
+		cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), kernelRelease())
+	fmt.Printf("pin %s, %d repetitions (medians), %v windows after %v of warm-up; took %v; load average %s before, %s after\n\n",
+		*pin, cfg.reps, cfg.window, cfg.warm, time.Since(start).Round(time.Second), loadBefore, loadAverage())
 	res.writeTable(os.Stdout, cfg.libs)
 }
 

@@ -123,3 +123,40 @@ func pinToCPU(cpu int) error {
 	}
 	return nil
 }
+
+// The machine, for the heading of the results.
+
+// cpuModel returns the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	info, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	line, err := findLine(info, "model name")
+	if err != nil {
+		return "unknown CPU"
+	}
+	_, name, _ := bytes.Cut(line, []byte(":"))
+	return string(bytes.TrimSpace(name))
+}
+
+func kernelRelease() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return "unknown"
+	}
+	return string(bytes.TrimSpace(b))
+}
+
+// loadAverage returns the 1-minute load average of /proc/loadavg: other
+// work on the machine is the main source of noise.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := bytes.Fields(b); len(f) > 0 {
+		return string(f[0])
+	}
+	return "unknown"
+}
