@@ -423,6 +423,43 @@ func TestCompressionBomb(t *testing.T) {
 	e.nextEnd(t)
 }
 
+// TestCompressedWireSize sends a compressed message of empty DEFLATE
+// blocks, five octets each that inflate to nothing, far past the read
+// limit: a message the limit never sees, since it counts decompressed
+// octets, which could occupy the reader for ever (pongs between the
+// fragments keep keepalive content). The octets a compressed message may
+// take on the wire need a bound of their own, a little above the limit,
+// since DEFLATE expands nothing by more than an eighth.
+func TestCompressedWireSize(t *testing.T) {
+	t.Skip("known bug: conn bounds a compressed message's decompressed size only, not its size on the wire")
+	const limit = 1 << 20
+	e := startEcho(t, WithCompression(&handshake.DeflateConfig{}), WithReadLimit(limit),
+		WithCloseTimeout(200*time.Millisecond))
+	p := dialRaw(t, e.Server, &handshake.ClientOptions{Deflate: &handshake.DeflateConfig{}})
+	// A non-final stored block of no octets (RFC 1951 §3.2.4).
+	empty := bytes.Repeat([]byte{0x00, 0x00, 0x00, 0xff, 0xff}, 4<<10)
+	first := clientFrame(frame.Header{Opcode: frame.OpBinary, Rsv: frame.Rsv1}, empty)
+	next := clientFrame(frame.Header{Opcode: frame.OpContinuation}, empty)
+	sent := make(chan int, 1)
+	go func() {
+		n, f := 0, first
+		for n < 64*limit && p.write(f) == nil {
+			n += len(f)
+			f = next
+		}
+		sent <- n
+	}()
+	code := p.expectClose()
+	if n := recv(t, sent, "the writer"); n >= 64*limit {
+		t.Errorf("the server read %d MiB of one compressed message with a read limit of %d MiB", n>>20, limit>>20)
+	}
+	if err := e.nextEnd(t); code != frame.CloseMessageTooBig || err != frame.ErrMessageTooBig {
+		t.Errorf("close code %d, end %v; want 1009, %v", code, err, frame.ErrMessageTooBig)
+	}
+	servesFreshClient(t, e.Server)
+	e.nextEnd(t)
+}
+
 // stallingConn is a server connection whose writes, once stall is set,
 // send nothing and wait for the write deadline: what a write does when
 // the peer has stopped reading and the socket buffer is exactly full, so
@@ -982,7 +1019,6 @@ func (l plainListener) Accept() (net.Conn, error) {
 // it; if the server waits for the client's end instead, both wait for the
 // close timeout, and every socket outlives its handshake by that long.
 func TestClosingHandshakeWithoutHalfClose(t *testing.T) {
-	t.Skip("known bug: conn's finishClose waits for the client's end when the server's net.Conn has no CloseWrite, and the client waits for the server's: both wait the close timeout")
 	const closeTimeout = waitTime / 2
 	e := &echoServer{}
 	srv := quietServer(e.handler(WithCloseTimeout(closeTimeout)))
