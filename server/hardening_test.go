@@ -373,9 +373,8 @@ func bombChunk(n int) []byte {
 
 // TestCompressionBomb sends a compressed message that would inflate to a
 // tebibyte in fragments of a kibibyte: the read limit counts decompressed
-// octets (RFC 7692 §8.1 warns of this attack), so the server fails the
-// connection with 1009 once the message passes it, having inflated and
-// allocated little more than the limit.
+// octets, so the server fails the connection with 1009 once the message
+// passes it, having inflated and allocated little more than the limit.
 func TestCompressionBomb(t *testing.T) {
 	const limit = 1 << 20
 	e := startEcho(t, WithCompression(&handshake.DeflateConfig{}), WithReadLimit(limit),
