@@ -23,18 +23,22 @@ type serverProc struct {
 	exited chan struct{} // closed when the process has been waited for
 }
 
-// startServer starts lib's echo server as a process of its own, running
-// this program with -serve, pinned to cpu unless it is negative.
-func startServer(lib library, cpu int, cpuprofile string, conformance bool, addr string) (*serverProc, error) {
+// startServer starts an echo server as a process of its own, running this
+// program with -serve and -control.
+func startServer(cfg serveConfig) (*serverProc, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-serve", lib.name, "-control", "-addr", addr, "-cpu", strconv.Itoa(cpu)}
-	if cpuprofile != "" {
-		args = append(args, "-cpuprofile", cpuprofile)
+	lib := cfg.lib
+	args := []string{"-serve", lib.name, "-control", "-addr", cfg.addr, "-cpu", strconv.Itoa(cfg.cpu)}
+	if cfg.cpuprofile != "" {
+		args = append(args, "-cpuprofile", cfg.cpuprofile)
 	}
-	if conformance {
+	if cfg.memprofile != "" {
+		args = append(args, "-memprofile", cfg.memprofile)
+	}
+	if cfg.conformance {
 		args = append(args, "-conformance")
 	}
 	p := &serverProc{lib: lib, cmd: exec.Command(self, args...), exited: make(chan struct{})}

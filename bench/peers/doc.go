@@ -8,6 +8,7 @@
 //	go run .              # the full run, a few minutes
 //	go run . -quick       # a smoke run of about a minute
 //	go run . -only conn,gws -phases echo
+//	go run . -profiles DIR  # CPU profiles of the servers, heap profiles with idle connections open
 //
 // # Servers
 //

@@ -19,7 +19,9 @@ func main() {
 		control     = flag.Bool("control", false, "with -serve: take commands on stdin and stop at its end (the load client's protocol)")
 		cpu         = flag.Int("cpu", -1, "with -serve: the CPU to pin the server to; negative for none")
 		conformance = flag.Bool("conformance", false, "with -serve: configure the server as the library's own Autobahn server")
-		cpuprofile  = flag.String("cpuprofile", "", "with -serve: write a CPU profile to this file; otherwise: a directory for the servers' profiles")
+		cpuprofile  = flag.String("cpuprofile", "", "with -serve: write a CPU profile to this file")
+		memprofile  = flag.String("memprofile", "", "with -serve -control: the file of the heap profile the heap command writes")
+		profiles    = flag.String("profiles", "", "a directory for the servers' CPU profiles, and heap profiles with idle connections open")
 
 		quick  = flag.Bool("quick", false, "a smoke run of about a minute: one repetition, short windows, 1,000 idle connections")
 		only   = flag.String("only", "", "comma-separated libraries to measure (default all)")
@@ -37,7 +39,9 @@ func main() {
 		if !ok {
 			fatalf("unknown library %q", *serve)
 		}
-		if err := serveMain(lib, *addr, *cpu, *cpuprofile, *conformance, *control); err != nil {
+		cfg := serveConfig{lib: lib, addr: *addr, cpu: *cpu, conformance: *conformance, controlled: *control,
+			cpuprofile: *cpuprofile, memprofile: *memprofile}
+		if err := serveMain(cfg); err != nil {
 			fatalf("%s server: %v", lib.name, err)
 		}
 		return
@@ -52,7 +56,7 @@ func main() {
 		upgradeWorkers: 16,
 		idleConns:      *idle,
 		idleReps:       1,
-		cpuprofile:     *cpuprofile,
+		profiles:       *profiles,
 		log:            os.Stderr,
 	}
 	if *quick {

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) {
 
 func TestServerProcess(t *testing.T) {
 	lib, _ := findLibrary("conn")
-	p, err := startServer(lib, -1, "", false, "127.0.0.1:0")
+	p, err := startServer(serveConfig{lib: lib, addr: "127.0.0.1:0", cpu: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

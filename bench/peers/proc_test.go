@@ -88,7 +88,7 @@ func TestReadProcSelf(t *testing.T) {
 // may run on its CPU only.
 func TestServerPinned(t *testing.T) {
 	lib, _ := findLibrary("gws")
-	p, err := startServer(lib, 0, "", false, "127.0.0.1:0")
+	p, err := startServer(serveConfig{lib: lib, addr: "127.0.0.1:0", cpu: 0})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,9 +21,9 @@ type runConfig struct {
 	idleConns      int
 	idleReps       int
 
-	serverCPU  int    // negative: not pinned
-	cpuprofile string // directory for the servers' CPU profiles, or ""
-	log        io.Writer
+	serverCPU int    // negative: not pinned
+	profiles  string // directory for the servers' profiles, or ""
+	log       io.Writer
 }
 
 // run measures everything cfg asks for.
@@ -59,11 +59,15 @@ func run(cfg runConfig) (*results, error) {
 
 // withServer runs measure against a fresh server process of lib.
 func withServer(cfg runConfig, lib library, phase string, rep int, measure func(*serverProc) error) error {
-	profile := ""
-	if cfg.cpuprofile != "" {
-		profile = filepath.Join(cfg.cpuprofile, fmt.Sprintf("%s-%s-%d.pprof", lib.name, phase, rep))
+	sc := serveConfig{lib: lib, addr: "127.0.0.1:0", cpu: cfg.serverCPU, controlled: true}
+	if cfg.profiles != "" {
+		name := filepath.Join(cfg.profiles, fmt.Sprintf("%s-%s-%d", lib.name, phase, rep+1))
+		sc.cpuprofile = name + ".cpu.pprof"
+		if phase == "idle" {
+			sc.memprofile = name + ".heap.pprof"
+		}
 	}
-	p, err := startServer(lib, cfg.serverCPU, profile, false, "127.0.0.1:0")
+	p, err := startServer(sc)
 	if err != nil {
 		return err
 	}
@@ -168,10 +172,11 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 		rate := float64(msgs) / w.elapsed.Seconds()
 		res.add(metric{sectionThroughput, fmt.Sprintf("msg/s %v", cell), true}, p.lib.name, rate)
 		res.add(metric{sectionThroughput, fmt.Sprintf("MB/s %v", cell), true}, p.lib.name, rate*float64(cell.size)/1e6)
-		fmt.Fprintf(cfg.log, "%-10s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg %5.2f syscalls/msg  peak %5.1f MiB  client CPU %3.0f%%\n",
+		fmt.Fprintf(cfg.log, "%-10s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg %5.2f syscalls/msg  peak %5.1f MiB  CPU server %3.0f%% client %3.0f%%\n",
 			p.lib.name, cell, rate, rate*float64(cell.size)/1e6,
 			float64(w.cpu.Microseconds())/float64(msgs), float64(w.mallocs)/float64(msgs),
-			float64(w.syscalls)/float64(msgs), float64(w.peak)/(1<<20), 100*clientUse)
+			float64(w.syscalls)/float64(msgs), float64(w.peak)/(1<<20),
+			100*float64(w.cpu)/float64(w.elapsed), 100*clientUse)
 
 		t, ok := totals[cell.size]
 		if !ok {
@@ -247,7 +252,11 @@ func measureIdle(cfg runConfig, p *serverProc, res *results) error {
 	defer closeAll(conns)
 	// Let every server goroutine reach its wait for the first frame.
 	time.Sleep(500 * time.Millisecond)
-	after, err := p.snapshot("gc", nil)
+	cmd := "gc"
+	if cfg.profiles != "" {
+		cmd = "heap"
+	}
+	after, err := p.snapshot(cmd, nil)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -83,26 +84,38 @@ func (r *reporter) report(w io.Writer) error {
 	return err
 }
 
-// serveMain is the server process: it runs lib's echo server on addr and
+// serveConfig is the configuration of a server process.
+type serveConfig struct {
+	lib         library
+	addr        string
+	cpu         int  // the CPU to pin the process to; negative for none
+	conformance bool // see library.serve
+	controlled  bool // take the load client's commands on stdin
+	cpuprofile  string
+	memprofile  string // written by the "heap" command
+}
+
+// serveMain is the server process: it runs an echo server on cfg.addr and
 // prints "listening ADDR" on stdout. Under the load client's control it
 // then answers commands read on stdin until stdin ends:
 //
 //	stats   print serverStats as a JSON line
 //	gc      collect garbage, return free memory to the system, then as stats
+//	heap    write a heap profile to cfg.memprofile, then as stats
 //
 // Otherwise it serves until interrupted.
-func serveMain(lib library, addr string, cpu int, cpuprofile string, conformance, controlled bool) error {
-	if cpu >= 0 {
-		if err := pinToCPU(cpu); err != nil {
+func serveMain(cfg serveConfig) error {
+	if cfg.cpu >= 0 {
+		if err := pinToCPU(cfg.cpu); err != nil {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
+	if cfg.cpuprofile != "" {
+		f, err := os.Create(cfg.cpuprofile)
 		if err != nil {
 			return err
 		}
@@ -113,10 +126,10 @@ func serveMain(lib library, addr string, cpu int, cpuprofile string, conformance
 		defer pprof.StopCPUProfile()
 	}
 	served := make(chan error, 1)
-	go func() { served <- lib.serve(ln, conformance) }()
+	go func() { served <- cfg.lib.serve(ln, cfg.conformance) }()
 	fmt.Printf("listening %s\n", ln.Addr())
-	if controlled {
-		err = control(os.Stdin, os.Stdout)
+	if cfg.controlled {
+		err = control(os.Stdin, os.Stdout, cfg.memprofile)
 	} else {
 		waitForSignal()
 	}
@@ -128,11 +141,16 @@ func serveMain(lib library, addr string, cpu int, cpuprofile string, conformance
 }
 
 // control answers the commands of the load client until in ends.
-func control(in io.Reader, out io.Writer) error {
+func control(in io.Reader, out io.Writer, memprofile string) error {
 	var r reporter
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		switch cmd := sc.Bytes(); string(cmd) {
+		case "heap":
+			if err := writeHeapProfile(memprofile); err != nil {
+				return err
+			}
+			fallthrough
 		case "gc":
 			debug.FreeOSMemory() // collects garbage first
 			fallthrough
@@ -145,4 +163,20 @@ func control(in io.Reader, out io.Writer) error {
 		}
 	}
 	return sc.Err()
+}
+
+func writeHeapProfile(name string) error {
+	if name == "" {
+		return errors.New("heap: no -memprofile file")
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	runtime.GC() // the profile shows the live heap as of the last collection
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

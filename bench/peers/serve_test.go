@@ -40,13 +40,13 @@ func TestReporterLeavesItsOwnAllocationsOut(t *testing.T) {
 
 func TestControl(t *testing.T) {
 	var out bytes.Buffer
-	if err := control(strings.NewReader("stats\ngc\n"), &out); err != nil {
+	if err := control(strings.NewReader("stats\ngc\n"), &out, ""); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(out.String(), "\n"); n != 2 {
 		t.Errorf("%d lines for two commands:\n%s", n, out.String())
 	}
-	err := control(strings.NewReader("stats\nfree\n"), io.Discard)
+	err := control(strings.NewReader("stats\nfree\n"), io.Discard, "")
 	if err == nil || !strings.Contains(err.Error(), `"free"`) {
 		t.Errorf("error %v, want one naming the unknown command", err)
 	}
