@@ -302,14 +302,29 @@ var syncTail = []byte{0x00, 0x00, 0xff, 0xff}
 // ends the stream so that a reader stops cleanly at the message's end.
 var finalBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
 
-// deflate compresses one message (RFC 7692 §7.2.1). The result is valid
-// until the next call.
+// deflate compresses one message (RFC 7692 §7.2.1). The caller must not
+// modify the result, which is valid until the next call.
 //
 // compress/flate always uses a 32 KiB window. When the peer asked for a
 // smaller one, the message is compressed in pieces no longer than the
 // window, each by a fresh compressor, so that no match reaches further
 // back than the window allows; context is then never carried over.
 func (d *permessageDeflate) deflate(p []byte) []byte {
+	fresh := d.noContextTx || d.windowTx < 15 // no context carried over
+	if !fresh || len(p) < minCached {
+		return d.compress(p)
+	}
+	k := sharedDeflateCache.key(p, d.windowTx, d.level)
+	if out, ok := sharedDeflateCache.get(k); ok {
+		return out
+	}
+	out := d.compress(p)
+	sharedDeflateCache.put(k, out)
+	return out
+}
+
+// compress is deflate without the cache.
+func (d *permessageDeflate) compress(p []byte) []byte {
 	d.out.Reset()
 	if d.w == nil {
 		d.w, _ = flate.NewWriter(&d.out, d.level)

@@ -184,3 +184,39 @@ func TestInflateLimits(t *testing.T) {
 		t.Errorf("inflating garbage: %v, want a 1007 error", err)
 	}
 }
+
+// TestDeflateCache checks the cache's bound and eviction order, and that a
+// message compressed from the cache is the one compressed afresh.
+func TestDeflateCache(t *testing.T) {
+	c := newDeflateCache(10)
+	k := func(s string) cacheKey { return c.key([]byte(s), 15, 1) }
+	c.put(k("a"), []byte("1234"))
+	c.put(k("b"), []byte("5678"))
+	c.put(k("c"), []byte("90")) // fills the cache: 10 octets
+	c.put(k("d"), []byte("xyz")) // evicts a
+	c.put(k("e"), []byte("too long for the cache"))
+	for _, tc := range []struct {
+		key  string
+		want string
+		ok   bool
+	}{{"a", "", false}, {"b", "5678", true}, {"c", "90", true}, {"d", "xyz", true}, {"e", "", false}} {
+		got, ok := c.get(k(tc.key))
+		if ok != tc.ok || string(got) != tc.want {
+			t.Errorf("get(%q) = %q, %v; want %q, %v", tc.key, got, ok, tc.want, tc.ok)
+		}
+	}
+	if c.size > c.limit {
+		t.Errorf("size %d over the limit %d", c.size, c.limit)
+	}
+	if c.key([]byte("a"), 15, 1) == c.key([]byte("a"), 9, 1) {
+		t.Error("the window is not part of the key")
+	}
+
+	msg := []byte(strings.Repeat("the same message, again and again ", 40))
+	d := newPermessageDeflate(false, DeflateParams{ClientNoContextTakeover: true}, DefaultDeflateLevel)
+	fresh := append([]byte(nil), d.compress(msg)...)
+	d.deflate(msg) // fills the cache
+	if cached := d.deflate(msg); !bytes.Equal(cached, fresh) {
+		t.Error("the cached message differs from the one compressed afresh")
+	}
+}
