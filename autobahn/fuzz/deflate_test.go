@@ -192,7 +192,7 @@ func TestDeflateCache(t *testing.T) {
 	k := func(s string) cacheKey { return c.key([]byte(s), 15, 1) }
 	c.put(k("a"), []byte("1234"))
 	c.put(k("b"), []byte("5678"))
-	c.put(k("c"), []byte("90")) // fills the cache: 10 octets
+	c.put(k("c"), []byte("90"))  // fills the cache: 10 octets
 	c.put(k("d"), []byte("xyz")) // evicts a
 	c.put(k("e"), []byte("too long for the cache"))
 	for _, tc := range []struct {
