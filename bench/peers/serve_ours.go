@@ -54,7 +54,7 @@ func serveConnRaw(ln net.Listener, conformance bool) error {
 func echoLoop(c *conn.Conn) {
 	defer c.Close(frame.CloseNormal, "")
 	ctx := context.Background()
-	buf := make([]byte, 0, 512)
+	var buf []byte // grows with the first message: an idle connection holds none
 	for {
 		typ, r, err := c.NextReader(ctx)
 		if err != nil {
