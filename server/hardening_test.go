@@ -639,7 +639,10 @@ func TestStalledPeers(t *testing.T) {
 		{"half a frame, idle timeout", []Option{WithIdleTimeout(idle)}, false, half, conn.ErrIdleTimeout},
 		{"half a frame, keepalive", []Option{WithKeepalive(interval, interval)}, false, half, ErrPongTimeout},
 		{"silent, idle timeout", []Option{WithIdleTimeout(idle)}, false, nil, conn.ErrIdleTimeout},
-		{"frame trickled octet by octet", []Option{WithIdleTimeout(idle), WithKeepalive(interval, interval)}, true, wire, ErrPongTimeout},
+		// An octet every 50 ms keeps a whole second of idle timeout
+		// content, and the socket open for as long as the frame takes,
+		// but no message or pong arrives for keepalive.
+		{"frame trickled octet by octet", []Option{WithIdleTimeout(time.Second), WithKeepalive(interval, interval)}, true, wire, ErrPongTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -648,7 +651,7 @@ func TestStalledPeers(t *testing.T) {
 			stop := make(chan struct{})
 			sent := make(chan int, 1)
 			if tt.trickle {
-				go func() { sent <- trickle(p, tt.send, idle/4, stop) }()
+				go func() { sent <- trickle(p, tt.send, 50*time.Millisecond, stop) }()
 			} else {
 				p.mustWrite(tt.send)
 				sent <- len(tt.send)
