@@ -20,6 +20,8 @@ var deflateWorkloads = []struct {
 }{
 	{"msg=json1KiB", messages(64, func(i uint64) []byte { return deflatetest.JSON(1024, i) })},
 	{"msg=text64KiB", messages(8, func(i uint64) []byte { return deflatetest.Text(64<<10, i) })},
+	{"msg=noisy64KiB", messages(8, func(i uint64) []byte { return deflatetest.Noisy(64<<10, i) })},
+	{"msg=random64KiB", messages(8, func(i uint64) []byte { return deflatetest.Random(64<<10, i) })},
 }
 
 func messages(n int, gen func(uint64) []byte) [][]byte {
