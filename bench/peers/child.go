@@ -15,12 +15,12 @@ import (
 
 // serverProc is a running server process, seen from the load client.
 type serverProc struct {
-	lib    library
-	cmd    *exec.Cmd
-	addr   string
-	in     io.WriteCloser
-	out    *bufio.Reader
-	exited chan struct{} // closed when the process has been waited for
+	lib  library
+	cmd  *exec.Cmd
+	addr string
+	in   io.WriteCloser
+	out  *bufio.Reader
+	done chan struct{} // closed when the process has been waited for
 }
 
 // startServer starts an echo server as a process of its own, running this
@@ -41,7 +41,7 @@ func startServer(cfg serveConfig) (*serverProc, error) {
 	if cfg.conformance {
 		args = append(args, "-conformance")
 	}
-	p := &serverProc{lib: lib, cmd: exec.Command(self, args...), exited: make(chan struct{})}
+	p := &serverProc{lib: lib, cmd: exec.Command(self, args...), done: make(chan struct{})}
 	p.cmd.Stderr = os.Stderr
 	if p.in, err = p.cmd.StdinPipe(); err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func startServer(cfg serveConfig) (*serverProc, error) {
 	}
 	go func() {
 		p.cmd.Wait()
-		close(p.exited)
+		close(p.done)
 	}()
 	line, err := p.readLine(10 * time.Second)
 	if err != nil {
@@ -151,6 +151,16 @@ func interpolate(na, nb int64, ta, tb, t time.Time) int64 {
 	return na + int64(float64(nb-na)*float64(t.Sub(ta))/float64(span))
 }
 
+// exited reports whether the server process has ended.
+func (p *serverProc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // resetPeak starts a new peak RSS measurement.
 func (p *serverProc) resetPeak() error { return resetPeak(p.cmd.Process.Pid) }
 
@@ -159,10 +169,10 @@ func (p *serverProc) resetPeak() error { return resetPeak(p.cmd.Process.Pid) }
 func (p *serverProc) stop() error {
 	p.in.Close()
 	select {
-	case <-p.exited:
+	case <-p.done:
 	case <-time.After(5 * time.Second):
 		p.cmd.Process.Kill()
-		<-p.exited
+		<-p.done
 		return fmt.Errorf("%s server did not stop; killed", p.lib.name)
 	}
 	if !p.cmd.ProcessState.Success() {

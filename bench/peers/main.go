@@ -101,17 +101,15 @@ func main() {
 	if l, err := strconv.ParseFloat(loadBefore, 64); err == nil && l > 1 {
 		fmt.Fprintf(os.Stderr, "peers: load average %s: other work competes for the CPUs and makes the results noisy\n", loadBefore)
 	}
-	res, err := run(cfg)
-	if err != nil {
-		// Print what was measured before the failure, then fail.
-		res.writeTable(os.Stdout, cfg.libs)
-		fatalf("%v", err)
-	}
+	res := run(cfg)
 	fmt.Printf("%s; %s, %s/%s, %d CPUs, Linux %s\n", start.UTC().Format("2006-01-02 15:04 MST"),
 		cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), kernelRelease())
 	fmt.Printf("pin %s, %d repetitions (medians), %v windows after %v of warm-up; took %v; load average %s before, %s after\n\n",
 		*pin, cfg.reps, cfg.window, cfg.warm, time.Since(start).Round(time.Second), loadBefore, loadAverage())
 	res.writeTable(os.Stdout, cfg.libs)
+	if len(res.failures) > 0 {
+		os.Exit(1)
+	}
 }
 
 // defaultCells are the echo workloads: every size with 1 and 64

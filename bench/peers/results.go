@@ -27,11 +27,15 @@ const (
 	sectionIdle
 )
 
-// results holds every value measured, one per repetition.
+// results holds every value measured, one per repetition, and the
+// measurements that failed.
 type results struct {
-	metrics []metric
-	values  map[string]map[string][]float64 // metric name → library → values
+	metrics  []metric
+	values   map[string]map[string][]float64 // metric name → library → values
+	failures []error
 }
+
+func (r *results) fail(err error) { r.failures = append(r.failures, err) }
 
 func newResults() *results {
 	return &results{values: map[string]map[string][]float64{}}
@@ -126,6 +130,12 @@ func (r *results) writeTable(w io.Writer, libs []library) {
 		rows = append(rows, row)
 	}
 	writeMarkdown(w, rows)
+	if len(r.failures) > 0 {
+		fmt.Fprintf(w, "\nFailed measurements (their values are missing above, or counted in fewer repetitions):\n\n")
+		for _, err := range r.failures {
+			fmt.Fprintf(w, "- %v\n", err)
+		}
+	}
 }
 
 // formatValue prints three significant digits, with k and M for large

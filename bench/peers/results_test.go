@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"testing"
 
@@ -84,6 +85,7 @@ func TestWriteTable(t *testing.T) {
 	r.add(cpu, "a", 2)
 	r.add(cpu, "b", 4)
 	r.add(cpu, "floor", 1) // not a peer
+	r.fail(errors.New("b, echo 1 MiB c=64 f=16: no echo"))
 	var got bytes.Buffer
 	r.writeTable(&got, libs)
 	want := `| measurement | ours |    a |    b | floor | best peer | ours ÷ best |
@@ -91,6 +93,10 @@ func TestWriteTable(t *testing.T) {
 | msg/s ↑     |  200 |  150 |  100 |       |     150 a |       1.33× |
 | CPU ↓       | 3.00 | 2.00 | 4.00 |  1.00 |    2.00 a |       1.50× |
 | idle ↓      |      |      | 7.00 |       |    7.00 b |             |
+
+Failed measurements (their values are missing above, or counted in fewer repetitions):
+
+- b, echo 1 MiB c=64 f=16: no echo
 `
 	if diff := cmp.Diff(want, got.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s", diff)

@@ -26,35 +26,31 @@ type runConfig struct {
 	log       io.Writer
 }
 
-// run measures everything cfg asks for.
-func run(cfg runConfig) (*results, error) {
+// run measures everything cfg asks for. A measurement that fails is
+// recorded in the results and the run goes on with the next.
+func run(cfg runConfig) *results {
 	res := newResults()
+	phase := func(lib library, name string, rep int, measure func(cfg runConfig, p *serverProc, res *results) error) {
+		err := withServer(cfg, lib, name, rep, func(p *serverProc) error { return measure(cfg, p, res) })
+		if err != nil {
+			res.fail(err)
+			fmt.Fprintf(cfg.log, "FAILED: %v\n", err)
+		}
+	}
 	for rep := range cfg.reps {
 		for _, lib := range cfg.libs {
 			if cfg.phases["echo"] && lib.echo {
-				if err := withServer(cfg, lib, "echo", rep, func(p *serverProc) error {
-					return measureEcho(cfg, p, res)
-				}); err != nil {
-					return res, err
-				}
+				phase(lib, "echo", rep, measureEcho)
 			}
 			if cfg.phases["upgrade"] {
-				if err := withServer(cfg, lib, "upgrade", rep, func(p *serverProc) error {
-					return measureUpgrades(cfg, p, res)
-				}); err != nil {
-					return res, err
-				}
+				phase(lib, "upgrade", rep, measureUpgrades)
 			}
 			if cfg.phases["idle"] && rep < cfg.idleReps {
-				if err := withServer(cfg, lib, "idle", rep, func(p *serverProc) error {
-					return measureIdle(cfg, p, res)
-				}); err != nil {
-					return res, err
-				}
+				phase(lib, "idle", rep, measureIdle)
 			}
 		}
 	}
-	return res, nil
+	return res
 }
 
 // withServer runs measure against a fresh server process of lib.
@@ -144,31 +140,17 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 		if err := p.resetPeak(); err != nil {
 			return err
 		}
-		load, err := startEcho(p.addr, cell)
-		if err == nil {
-			// Buffers grow with the first message of each connection;
-			// the window measures the steady state.
-			err = load.waitEachEchoed(10 * time.Second)
-		}
+		w, clientUse, err := measureEchoCell(cfg, p, cell)
 		if err != nil {
-			if load != nil {
-				load.stop()
+			if p.exited() {
+				return fmt.Errorf("%v: %w", cell, err)
 			}
-			return fmt.Errorf("%v: %w", cell, err)
+			// The server lives: the next cells may still be measured.
+			res.fail(fmt.Errorf("%s, echo %v: %w", p.lib.name, cell, err))
+			fmt.Fprintf(cfg.log, "FAILED: %s, echo %v: %v\n", p.lib.name, cell, err)
+			continue
 		}
-		cpu0, t0 := clientCPU(), time.Now()
-		w, err := measureWindow(cfg, p, load.echoed)
 		msgs := w.count
-		clientUse := float64(clientCPU()-cpu0) / float64(time.Since(t0))
-		if serr := load.stop(); err == nil {
-			err = serr
-		}
-		if err != nil {
-			return fmt.Errorf("%v: %w", cell, err)
-		}
-		if msgs == 0 {
-			return fmt.Errorf("%v: no message echoed in %v", cell, w.elapsed)
-		}
 		rate := float64(msgs) / w.elapsed.Seconds()
 		res.add(metric{sectionThroughput, fmt.Sprintf("msg/s %v", cell), true}, p.lib.name, rate)
 		res.add(metric{sectionThroughput, fmt.Sprintf("MB/s %v", cell), true}, p.lib.name, rate*float64(cell.size)/1e6)
@@ -208,6 +190,35 @@ func measureEcho(cfg runConfig, p *serverProc, res *results) error {
 		}
 	}
 	return nil
+}
+
+// measureEchoCell runs one echo cell and returns the window measured and
+// the client's CPU use meanwhile.
+func measureEchoCell(cfg runConfig, p *serverProc, cell echoCell) (window, float64, error) {
+	load, err := startEcho(p.addr, cell)
+	if err != nil {
+		return window{}, 0, err
+	}
+	// Buffers grow with the first message of each connection; the window
+	// measures the steady state.
+	waited := time.Now()
+	if err := load.waitEachEchoed(20 * time.Second); err != nil {
+		load.stop()
+		return window{}, 0, err
+	}
+	if d := time.Since(waited); d > time.Second {
+		fmt.Fprintf(cfg.log, "%s, %v: %v until every connection had an echo\n", p.lib.name, cell, d.Round(time.Millisecond))
+	}
+	cpu0, t0 := clientCPU(), time.Now()
+	w, err := measureWindow(cfg, p, load.echoed)
+	clientUse := float64(clientCPU()-cpu0) / float64(time.Since(t0))
+	if serr := load.stop(); err == nil {
+		err = serr
+	}
+	if err == nil && w.count == 0 {
+		err = fmt.Errorf("no message echoed in %v", w.elapsed)
+	}
+	return w, clientUse, err
 }
 
 func measureUpgrades(cfg runConfig, p *serverProc, res *results) error {
