@@ -20,7 +20,9 @@
 //   - server: this module's server package, Require with a Wait/Send loop.
 //   - conn: this module's conn.Accept under net/http, NextReader read into a
 //     reused buffer, WriteMessage.
-//   - conn-raw: the same echo loop after conn.AcceptConn on a raw
+//   - conn-stream (only with -only): conn.Accept, NextReader and NextWriter
+//     joined by io.Copy, so that no message is held whole.
+//   - conn-raw: the same echo loop as conn's after conn.AcceptConn on a raw
 //     net.Conn (no net/http); measured for upgrades and idle memory only,
 //     since its message path is conn's.
 //   - gorilla: gorilla/websocket, NextReader and NextWriter joined by io.Copy.
@@ -29,10 +31,18 @@
 //   - gobwas: gobwas/ws on a raw net.Conn (ws.Upgrade), a loop of
 //     ws.ReadHeader and ws.WriteHeader over buffered I/O.
 //   - coder: coder/websocket, Reader and Writer joined by io.Copy.
+//   - floor-http and floor-raw: no library at all; they answer the upgrade
+//     request with a fixed 101 response and wait for the connection to end,
+//     through net/http (Hijack) and on a raw net.Conn: the cost of a
+//     connection in Go before any library code runs. They are no peers.
 //
-// A server process answers on its standard input: "stats" prints its
-// runtime.MemStats counters as a JSON line, "gc" first collects garbage and
-// returns freed memory to the system, and the end of input stops it.
+// Started by the load client (-control), a server process answers
+// commands on its standard input: "stats" prints its counters as a JSON
+// line, "gc" first collects garbage and returns free memory to the
+// system, "heap" writes a heap profile, and the end of input stops it.
+// Started by hand it serves until interrupted, as autobahn.sh uses it:
+//
+//	go run . -serve gorilla -addr 127.0.0.1:9001 [-conformance]
 //
 // # The load client
 //

@@ -16,6 +16,7 @@ type library struct {
 	name  string
 	ours  bool // this module
 	floor bool // no WebSocket library: the cost of the connection alone
+	extra bool // measured only when named with -only
 	raw   bool // upgrades a raw net.Conn instead of going through net/http
 	echo  bool // runs the echo cells (conn-raw's message path is conn's)
 
@@ -30,6 +31,7 @@ var libraries = []library{
 	{name: "server", ours: true, echo: true, serve: serveServer},
 	{name: "conn", ours: true, echo: true, serve: serveConn},
 	{name: "conn-raw", ours: true, raw: true, serve: serveConnRaw},
+	{name: "conn-stream", ours: true, echo: true, extra: true, serve: serveConnStream},
 	{name: "gorilla", echo: true, serve: serveGorilla},
 	{name: "gws", echo: true, serve: serveGWS},
 	{name: "gobwas", raw: true, echo: true, serve: serveGobwas},

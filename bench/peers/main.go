@@ -24,7 +24,7 @@ func main() {
 		profiles    = flag.String("profiles", "", "a directory for the servers' CPU profiles, and heap profiles with idle connections open")
 
 		quick  = flag.Bool("quick", false, "a smoke run of about a minute: one repetition, short windows, 1,000 idle connections")
-		only   = flag.String("only", "", "comma-separated libraries to measure (default all)")
+		only   = flag.String("only", "", "comma-separated libraries to measure (default all but conn-stream)")
 		phases = flag.String("phases", "echo,upgrade,idle", "comma-separated phases: echo, upgrade, idle")
 		pin    = flag.String("pin", "split", "CPU pinning: split (server on CPU 1, client on CPU 0), same (both on CPU 0) or off")
 		reps   = flag.Int("reps", 3, "repetitions of each measurement; the table shows medians")
@@ -70,7 +70,11 @@ func main() {
 			fatalf("unknown phase %q", p)
 		}
 	}
-	cfg.libs = libraries
+	for _, lib := range libraries {
+		if !lib.extra {
+			cfg.libs = append(cfg.libs, lib)
+		}
+	}
 	if *only != "" {
 		cfg.libs = nil
 		for _, name := range strings.Split(*only, ",") {

@@ -49,6 +49,36 @@ func serveConnRaw(ln net.Listener, conformance bool) error {
 	})
 }
 
+// serveConnStream echoes through conn.Accept under net/http, streaming
+// each message from NextReader into NextWriter as gorilla's and coder's
+// servers do, so that no message is ever held whole.
+func serveConnStream(ln net.Listener, conformance bool) error {
+	return serveHTTP(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := conn.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close(frame.CloseNormal, "")
+		ctx := context.Background()
+		for {
+			typ, r, err := c.NextReader(ctx)
+			if err != nil {
+				return
+			}
+			w, err := c.NextWriter(ctx, typ)
+			if err != nil {
+				return
+			}
+			if _, err := io.Copy(w, r); err != nil {
+				return
+			}
+			if w.Close() != nil {
+				return
+			}
+		}
+	}))
+}
+
 // echoLoop sends every message back until the connection ends, reading
 // each into a buffer reused for the next.
 func echoLoop(c *conn.Conn) {
