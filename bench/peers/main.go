@@ -26,10 +26,11 @@ func main() {
 		quick  = flag.Bool("quick", false, "a smoke run of about a minute: one repetition, short windows, 1,000 idle connections")
 		only   = flag.String("only", "", "comma-separated libraries to measure (default all but conn-stream)")
 		phases = flag.String("phases", "echo,upgrade,idle", "comma-separated phases: echo, upgrade, idle")
+		cells  = flag.String("cells", "", `comma-separated patterns of echo cells to run, matched against names such as "16 B c=64 f=16" (default all)`)
 		pin    = flag.String("pin", "split", "CPU pinning: split (server on CPU 1, client on CPU 0), same (both on CPU 0) or off")
 		reps   = flag.Int("reps", 3, "repetitions of each measurement; the table shows medians")
 		window = flag.Duration("window", 400*time.Millisecond, "measurement window of each echo and upgrade cell")
-		warm   = flag.Duration("warm", 100*time.Millisecond, "warm-up before each window")
+		warm   = flag.Duration("warm", 50*time.Millisecond, "warm-up before each window, after every connection had an echo")
 		idle   = flag.Int("idle", 10000, "idle connections held open to measure memory")
 	)
 	flag.Parse()
@@ -50,7 +51,7 @@ func main() {
 	cfg := runConfig{
 		phases:         map[string]bool{},
 		reps:           *reps,
-		cells:          defaultCells(),
+		cells:          selectCells(defaultCells(), *cells),
 		warm:           *warm,
 		window:         *window,
 		upgradeWorkers: 16,
@@ -128,6 +129,24 @@ func defaultCells() []echoCell {
 		}
 	}
 	return cells
+}
+
+// selectCells returns the cells whose names contain one of the
+// comma-separated patterns, or all of them if there is none.
+func selectCells(cells []echoCell, patterns string) []echoCell {
+	if patterns == "" {
+		return cells
+	}
+	var selected []echoCell
+	for _, c := range cells {
+		for _, p := range strings.Split(patterns, ",") {
+			if strings.Contains(c.String(), p) {
+				selected = append(selected, c)
+				break
+			}
+		}
+	}
+	return selected
 }
 
 // fitFileLimit returns n, or fewer if the limit on open files (which Go

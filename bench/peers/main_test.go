@@ -98,3 +98,20 @@ func TestRun(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectCells(t *testing.T) {
+	all := defaultCells()
+	if got := selectCells(all, ""); len(got) != len(all) {
+		t.Errorf("no pattern: %d cells, want all %d", len(got), len(all))
+	}
+	got := selectCells(all, "16 B c=64,1 MiB c=1 f=16")
+	want := []echoCell{{16, 64, 1}, {16, 64, 16}, {1 << 20, 1, 16}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cell %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+}

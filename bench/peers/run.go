@@ -262,7 +262,7 @@ func measureIdle(cfg runConfig, p *serverProc, res *results) error {
 	}
 	defer closeAll(conns)
 	// Let every server goroutine reach its wait for the first frame.
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
 	cmd := "gc"
 	if cfg.profiles != "" {
 		cmd = "heap"
