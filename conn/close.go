@@ -14,7 +14,8 @@ type closeState struct {
 	closing   bool // Close or CloseNow was called
 	closeSent bool // our close frame went out, or can no longer
 	tcpClosed bool
-	recvdOnce bool // closeRecvd is closed
+	recvdOnce bool  // closeRecvd is closed
+	outputErr error // the write error that broke the stream
 }
 
 // Close runs the closing handshake (RFC 6455 §7): it sends a close frame
@@ -176,10 +177,14 @@ func (c *Conn) inputEnded() {
 }
 
 // outputBroken is called by the writer when part of a frame went out and
-// the rest cannot: the stream is beyond repair.
-func (c *Conn) outputBroken() {
+// the rest cannot: the stream is beyond repair. err is why; the reader
+// reports it too.
+func (c *Conn) outputBroken(err error) {
 	c.mu.Lock()
 	c.cs.closeSent = true
+	if c.cs.outputErr == nil {
+		c.cs.outputErr = err
+	}
 	c.mu.Unlock()
 	c.w.closed.Store(true)
 	c.closeTCP()
@@ -205,9 +210,17 @@ func (c *Conn) closeTCP() error {
 	return c.nc.Close()
 }
 
-// closedLocally reports whether Close or CloseNow was called.
-func (c *Conn) closedLocally() bool {
+// localEnd returns why this side ended the connection, if it did: the
+// write error that broke the stream, or ErrClosed after Close or
+// CloseNow.
+func (c *Conn) localEnd() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.cs.closing
+	switch {
+	case c.cs.outputErr != nil:
+		return c.cs.outputErr
+	case c.cs.closing:
+		return ErrClosed
+	}
+	return nil
 }

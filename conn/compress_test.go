@@ -159,6 +159,7 @@ func TestCompressionViolations(t *testing.T) {
 		{"RSV2 with deflate", []frame.Header{fin(frame.OpText, frame.Rsv2)}, [][]byte{valid}, nil, frame.ErrReservedBits, 1002},
 		{"invalid DEFLATE data", []frame.Header{fin(frame.OpBinary, frame.Rsv1)}, [][]byte{{0xff, 0xff, 0xff}}, nil, ErrInvalidCompressedData, 1007},
 		{"inflates to invalid UTF-8", []frame.Header{fin(frame.OpText, frame.Rsv1)}, [][]byte{flateMessage(t, fw, &out, []byte("ok\xff"))}, nil, frame.ErrInvalidUTF8, 1007},
+		{"empty blocks over the wire limit", []frame.Header{fin(frame.OpBinary, frame.Rsv1)}, [][]byte{bytes.Repeat([]byte{0, 0, 0, 0xff, 0xff}, 2000)}, &Options{ReadLimit: 4096}, frame.ErrMessageTooBig, 1009},
 		{"inflates over the limit", []frame.Header{fin(frame.OpBinary, frame.Rsv1)}, [][]byte{flateMessage(t, fw, &out, make([]byte, 5000))}, &Options{ReadLimit: 4096}, frame.ErrMessageTooBig, 1009},
 	}
 	for _, tt := range tests {

@@ -145,10 +145,9 @@ func (r *reader) inputError(err error) error {
 		}
 		return err
 	}
-	switch {
-	case r.c.closedLocally():
-		err = ErrClosed
-	case err == io.EOF:
+	if local := r.c.localEnd(); local != nil {
+		err = local
+	} else if err == io.EOF {
 		// §7.1.5: the TCP connection closed without a close frame.
 		err = io.ErrUnexpectedEOF
 	}
@@ -272,16 +271,31 @@ func (r *reader) check(h *frame.Header) error {
 		return frame.ErrExpectedContinuation
 	}
 	// §10.4: refuse a message over the limit before reading its payload.
-	// A compressed message is measured as it inflates.
+	// A compressed message is measured again as it inflates.
 	size, compressed := h.Length, h.Rsv&frame.Rsv1 != 0
 	if h.Opcode == frame.OpContinuation {
 		size += r.size
 		compressed = r.compressed
 	}
-	if r.c.readLimit > 0 && size > r.c.readLimit && !compressed {
+	if r.c.readLimit > 0 && size > wireLimit(r.c.readLimit, compressed) {
 		return frame.ErrMessageTooBig
 	}
 	return nil
+}
+
+// wireLimit is the most octets a message may take on the wire under the
+// read limit. Compressed, it may be a little larger than what it inflates
+// to: DEFLATE's fixed codes spend at most 9 bits on a literal, an eighth
+// more. Bounding it keeps a peer from sending, as one message, empty
+// blocks without end.
+func wireLimit(limit int64, compressed bool) int64 {
+	if !compressed {
+		return limit
+	}
+	if w := limit + limit/8 + 1024; w > limit {
+		return w
+	}
+	return limit // an addition that overflowed: the limit is huge anyway
 }
 
 // control acts on a control frame.

@@ -146,7 +146,7 @@ func (w *writer) sent(started bool, err error) error {
 		return err
 	}
 	w.err = err
-	w.c.outputBroken()
+	w.c.outputBroken(err)
 	return err
 }
 

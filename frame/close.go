@@ -112,7 +112,8 @@ func AppendClosePayload(dst []byte, code CloseCode, reason string) []byte {
 
 // ParseClosePayload parses the payload of a received close frame. An empty
 // payload means no code was given and returns CloseNoStatus. A payload of
-// one byte is ErrClosePayloadTooShort, a code that is not ValidOnWire is
+// one byte is ErrClosePayloadTooShort, one over 125 bytes
+// ErrControlTooLong, a code that is not ValidOnWire is
 // ErrInvalidCloseCode (both 1002), and a reason that is not UTF-8 is
 // ErrInvalidUTF8 (1007).
 func ParseClosePayload(p []byte) (CloseCode, string, error) {
@@ -121,6 +122,9 @@ func ParseClosePayload(p []byte) (CloseCode, string, error) {
 		return CloseNoStatus, "", nil
 	case 1:
 		return 0, "", ErrClosePayloadTooShort
+	}
+	if len(p) > MaxControlPayload {
+		return 0, "", ErrControlTooLong // §5.5
 	}
 	code := CloseCode(binary.BigEndian.Uint16(p))
 	if !code.ValidOnWire() {

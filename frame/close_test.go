@@ -182,6 +182,10 @@ func FuzzClosePayload(f *testing.F) {
 			if err != ErrClosePayloadTooShort {
 				t.Fatalf("ParseClosePayload(% x) error = %v", payload, err)
 			}
+		case len(payload) > MaxControlPayload:
+			if err != ErrControlTooLong {
+				t.Fatalf("ParseClosePayload of %d bytes: error = %v, want ErrControlTooLong", len(payload), err)
+			}
 		case !CloseCode(uint16(payload[0])<<8 | uint16(payload[1])).ValidOnWire():
 			if err != ErrInvalidCloseCode {
 				t.Fatalf("ParseClosePayload(% x) error = %v, want ErrInvalidCloseCode", payload, err)
