@@ -39,7 +39,7 @@ func loopbackPair(b *testing.B) (net.Conn, net.Conn) {
 // NextReader into its own buffer and writing with WriteMessage.
 func echo(c *conn.Conn, size int) {
 	ctx := context.Background()
-	buf := make([]byte, size)
+	buf := make([]byte, size+1) // room to see the end without an empty read
 	for {
 		typ, r, err := c.NextReader(ctx)
 		if err != nil {
@@ -76,7 +76,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 					go echo(server, size)
 					defer client.CloseNow()
 					msg := make([]byte, size)
-					buf := make([]byte, size)
+					buf := make([]byte, size+1)
 					ctx := context.Background()
 					b.SetBytes(int64(2 * size))
 					b.ReportAllocs()
@@ -113,7 +113,9 @@ func BenchmarkRoundTrip(b *testing.B) {
 	}
 }
 
-// readMessage reads a whole message into buf, up to its end.
+// readMessage reads a whole message into buf, up to its end. buf must be
+// larger than the message: a reader may answer an empty read with
+// nothing, end or not.
 func readMessage(r io.Reader, buf []byte) (int, error) {
 	n := 0
 	for {
