@@ -29,7 +29,7 @@ func main() {
 		cells  = flag.String("cells", "", `comma-separated patterns of echo cells to run, matched against names such as "16 B c=64 f=16" (default all)`)
 		pin    = flag.String("pin", "split", "CPU pinning: split (server on CPU 1, client on CPU 0), same (both on CPU 0) or off")
 		reps   = flag.Int("reps", 3, "repetitions of each measurement; the table shows medians")
-		window = flag.Duration("window", 400*time.Millisecond, "measurement window of each echo and upgrade cell")
+		window = flag.Duration("window", 300*time.Millisecond, "measurement window of each echo and upgrade cell")
 		warm   = flag.Duration("warm", 50*time.Millisecond, "warm-up before each window, after every connection had an echo")
 		idle   = flag.Int("idle", 10000, "idle connections held open to measure memory")
 	)

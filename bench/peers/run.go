@@ -256,7 +256,7 @@ func measureIdle(cfg runConfig, p *serverProc, res *results) error {
 	if err != nil {
 		return err
 	}
-	conns, err := openIdle(p.addr, cfg.idleConns, 32)
+	conns, err := openIdle(p.addr, cfg.idleConns, 64)
 	if err != nil {
 		return err
 	}
