@@ -3,7 +3,6 @@ package conn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/rfc6455/ws/frame"
@@ -29,11 +28,8 @@ type closeState struct {
 // most frame.MaxCloseReason bytes of UTF-8. Close returns an error only if
 // the close frame could not be sent. Calling it again does nothing.
 func (c *Conn) Close(code frame.CloseCode, reason string) error {
-	if code != frame.CloseNoStatus && !code.ValidOnWire() {
-		return fmt.Errorf("websocket: close code %d may not be sent", code)
-	}
-	if len(reason) > frame.MaxCloseReason {
-		return fmt.Errorf("websocket: close reason of %d bytes is over the limit of %d", len(reason), frame.MaxCloseReason)
+	if err := frame.ValidateClose(code, reason); err != nil {
+		return err
 	}
 	c.mu.Lock()
 	if c.cs.closing {

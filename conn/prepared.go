@@ -48,17 +48,10 @@ func (c *Conn) WritePreparedMessage(ctx context.Context, pm *PreparedMessage) er
 		return err
 	}
 	defer w.msgLock.unlock()
-	if err := w.frameLock.lock(ctx); err != nil {
-		return err
-	}
-	defer w.unlockFrame()
-	if w.closed.Load() {
-		return ErrClosed
-	}
-	if w.err != nil {
-		return w.err
-	}
-	stop := w.intr.watch(ctx)
-	err := w.send(pm.frame, false)
-	return interrupted(ctx, w.intr.release(stop), err)
+	return w.withFrame(ctx, func() error {
+		if w.err != nil {
+			return w.err
+		}
+		return w.send(pm.frame, false)
+	})
 }

@@ -3,16 +3,11 @@ package conn
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,66 +18,8 @@ import (
 
 	"github.com/rfc6455/ws/frame"
 	"github.com/rfc6455/ws/handshake"
+	"github.com/rfc6455/ws/internal/testcert"
 )
-
-// testCA is a certificate authority made for one test run.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool // trusts the authority alone
-}
-
-func newTestCA(t *testing.T) *testCA {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "conn test authority"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &testCA{cert: cert, key: key, pool: pool}
-}
-
-// leaf returns a server certificate the authority signs for host, valid
-// from notBefore to notAfter.
-func (ca *testCA) leaf(t *testing.T, host string, notBefore, notAfter time.Time) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: host},
-		NotBefore:    notBefore,
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{host},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
 
 // wssServer serves echoServer's endpoint over TLS with cert; reached
 // counts the requests that got past the TLS handshake.
@@ -117,8 +54,8 @@ func toServer(srv *httptest.Server) func(ctx context.Context, network, _ string)
 // handshake ends without waiting for its timeout, TLS's close_notify
 // serving as the server's end of TCP.
 func TestWSS(t *testing.T) {
-	ca := newTestCA(t)
-	cert := ca.leaf(t, "ws.test", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	ca := testcert.NewCA(t)
+	cert := ca.Leaf(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), "ws.test")
 	srv, _ := wssServer(t, cert, &AcceptOptions{ServerOptions: handshake.ServerOptions{Deflate: &handshake.DeflateConfig{}}})
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	const closeTimeout = 10 * time.Second
@@ -131,7 +68,7 @@ func TestWSS(t *testing.T) {
 			ctx := context.Background()
 			c, resp, err := Dial(ctx, "wss://ws.test:"+port+"/", &DialOptions{
 				ClientOptions: handshake.ClientOptions{
-					TLSConfig:      &tls.Config{RootCAs: ca.pool},
+					TLSConfig:      &tls.Config{RootCAs: ca.Pool},
 					NetDialContext: toServer(srv),
 					Deflate:        deflate,
 				},
@@ -178,7 +115,7 @@ func TestWSS(t *testing.T) {
 // by default, and fails with the x509 error that names the problem, before
 // any HTTP reaches the server.
 func TestWSSBadCertificate(t *testing.T) {
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	now := time.Now()
 	tests := []struct {
 		name    string
@@ -187,11 +124,11 @@ func TestWSSBadCertificate(t *testing.T) {
 		wantErr any            // a pointer to the x509 error type expected
 		wantMsg string
 	}{
-		{"unknown authority", ca.leaf(t, "ws.test", now.Add(-time.Hour), now.Add(time.Hour)), nil,
+		{"unknown authority", ca.Leaf(t, now.Add(-time.Hour), now.Add(time.Hour), "ws.test"), nil,
 			new(x509.UnknownAuthorityError), "unknown authority"},
-		{"expired", ca.leaf(t, "ws.test", now.Add(-2*time.Hour), now.Add(-time.Hour)), ca.pool,
+		{"expired", ca.Leaf(t, now.Add(-2*time.Hour), now.Add(-time.Hour), "ws.test"), ca.Pool,
 			new(x509.CertificateInvalidError), "expired"},
-		{"other host", ca.leaf(t, "other.test", now.Add(-time.Hour), now.Add(time.Hour)), ca.pool,
+		{"other host", ca.Leaf(t, now.Add(-time.Hour), now.Add(time.Hour), "other.test"), ca.Pool,
 			new(x509.HostnameError), "ws.test"},
 	}
 	for _, tt := range tests {

@@ -192,11 +192,9 @@ func (w *writer) flushPong() {
 	w.intr.release(stop)
 }
 
-// control sends a control frame from the application.
-func (w *writer) control(ctx context.Context, op frame.Opcode, p []byte) error {
-	if len(p) > frame.MaxControlPayload {
-		return frame.ErrControlTooLong
-	}
+// withFrame runs send with frameLock held and ctx bounding its writes,
+// unless our close frame went out already.
+func (w *writer) withFrame(ctx context.Context, send func() error) error {
 	if err := w.frameLock.lock(ctx); err != nil {
 		return err
 	}
@@ -205,8 +203,16 @@ func (w *writer) control(ctx context.Context, op frame.Opcode, p []byte) error {
 		return ErrClosed
 	}
 	stop := w.intr.watch(ctx)
-	err := w.writeFrame(op, true, 0, p)
+	err := send()
 	return interrupted(ctx, w.intr.release(stop), err)
+}
+
+// control sends a control frame from the application.
+func (w *writer) control(ctx context.Context, op frame.Opcode, p []byte) error {
+	if len(p) > frame.MaxControlPayload {
+		return frame.ErrControlTooLong
+	}
+	return w.withFrame(ctx, func() error { return w.writeFrame(op, true, 0, p) })
 }
 
 // Ping sends a ping with payload p (at most 125 bytes). The pong comes back
@@ -238,16 +244,7 @@ func (c *Conn) WriteMessage(ctx context.Context, typ MessageType, p []byte) erro
 	if c.comp != nil && len(p) >= c.comp.threshold {
 		return w.writeCompressed(ctx, frame.Opcode(typ), p)
 	}
-	if err := w.frameLock.lock(ctx); err != nil {
-		return err
-	}
-	defer w.unlockFrame()
-	if w.closed.Load() {
-		return ErrClosed
-	}
-	stop := w.intr.watch(ctx)
-	err := w.writeFrame(frame.Opcode(typ), true, 0, p)
-	return interrupted(ctx, w.intr.release(stop), err)
+	return w.withFrame(ctx, func() error { return w.writeFrame(frame.Opcode(typ), true, 0, p) })
 }
 
 // writeCompressed sends p as a compressed message, with msgLock held: the
@@ -377,25 +374,20 @@ func (m *messageWriter) finish() error { return m.flush(true, nil) }
 // nothing buffered).
 func (m *messageWriter) flush(fin bool, p []byte) error {
 	w := m.w
-	if err := w.frameLock.lock(m.ctx); err != nil {
+	broken := false
+	err := w.withFrame(m.ctx, func() error {
+		var err error
+		if p != nil {
+			err = w.writeFrame(m.op, fin, m.rsv, p)
+		} else {
+			err = w.writeBuffered(*m.buf, m.op, fin, m.rsv, m.n)
+		}
+		broken = w.err != nil
 		return err
-	}
-	defer w.unlockFrame()
-	if w.closed.Load() {
-		m.abort()
-		return ErrClosed
-	}
-	stop := w.intr.watch(m.ctx)
-	var err error
-	if p != nil {
-		err = w.writeFrame(m.op, fin, m.rsv, p)
-	} else {
-		err = w.writeBuffered(*m.buf, m.op, fin, m.rsv, m.n)
-	}
-	err = interrupted(m.ctx, w.intr.release(stop), err)
+	})
 	if err != nil {
-		if w.err != nil {
-			m.abort()
+		if err == ErrClosed || broken {
+			m.abort() // the message can never be finished
 		}
 		return err
 	}

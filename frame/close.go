@@ -2,6 +2,7 @@ package frame
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 )
@@ -84,6 +85,19 @@ func (c CloseCode) String() string {
 		return "TLS handshake failure"
 	}
 	return "close code " + strconv.Itoa(int(c))
+}
+
+// ValidateClose reports whether an endpoint may send a close frame with
+// code and reason: code is ValidOnWire, or CloseNoStatus for a close frame
+// without a code, and reason fits in MaxCloseReason bytes.
+func ValidateClose(code CloseCode, reason string) error {
+	if code != CloseNoStatus && !code.ValidOnWire() {
+		return fmt.Errorf("websocket: close code %d may not be sent", code)
+	}
+	if len(reason) > MaxCloseReason {
+		return fmt.Errorf("websocket: close reason of %d bytes is over the limit of %d", len(reason), MaxCloseReason)
+	}
+	return nil
 }
 
 // MaxCloseReason is the longest reason that fits a close frame: 125 bytes

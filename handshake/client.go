@@ -64,18 +64,10 @@ type ClientOptions struct {
 
 var defaultClientOptions ClientOptions
 
-func (o *ClientOptions) timeout() time.Duration {
-	if o.Timeout > 0 {
-		return o.Timeout
-	}
-	return DefaultDialTimeout
-}
+func (o *ClientOptions) timeout() time.Duration { return orDefault(o.Timeout, DefaultDialTimeout) }
 
 func (o *ClientOptions) maxHeaderBytes() int {
-	if o.MaxResponseHeaderBytes > 0 {
-		return o.MaxResponseHeaderBytes
-	}
-	return DefaultMaxHeaderBytes
+	return orDefault(o.MaxResponseHeaderBytes, DefaultMaxHeaderBytes)
 }
 
 // reservedRequestFields are the fields of the request the handshake writes

@@ -72,18 +72,19 @@ type ServerOptions struct {
 
 var defaultServerOptions ServerOptions
 
-func (o *ServerOptions) timeout() time.Duration {
-	if o.Timeout > 0 {
-		return o.Timeout
+// orDefault returns v if it is set (positive), else def: the zero value of
+// a bound means its default.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultServerTimeout
+	return def
 }
 
+func (o *ServerOptions) timeout() time.Duration { return orDefault(o.Timeout, DefaultServerTimeout) }
+
 func (o *ServerOptions) maxHeaderBytes() int {
-	if o.MaxHeaderBytes > 0 {
-		return o.MaxHeaderBytes
-	}
-	return DefaultMaxHeaderBytes
+	return orDefault(o.MaxHeaderBytes, DefaultMaxHeaderBytes)
 }
 
 // reservedResponseFields are the fields of a 101 response the handshake

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"sync"
@@ -149,11 +148,8 @@ func (s *Socket) abort(cause error) {
 func (s *Socket) Close(code frame.CloseCode, reason string) error {
 	// Refuse what conn.Close refuses before the reader stops waiting for
 	// room: the connection would stay open.
-	if code != frame.CloseNoStatus && !code.ValidOnWire() {
-		return fmt.Errorf("websocket: close code %d may not be sent", code)
-	}
-	if len(reason) > frame.MaxCloseReason {
-		return fmt.Errorf("websocket: close reason of %d bytes is over the limit of %d", len(reason), frame.MaxCloseReason)
+	if err := frame.ValidateClose(code, reason); err != nil {
+		return err
 	}
 	// The reader must not wait for room from now on: the peer's answer to
 	// our close frame comes after messages that may not fit.
