@@ -41,14 +41,21 @@ func (w *bitWriter) writeBits(b uint64, nb uint) {
 // flushBytes moves the whole bytes of the accumulator to the buffer,
 // leaving fewer than 8 pending bits.
 func (w *bitWriter) flushBytes() {
-	if w.n+8 > len(w.buf) {
+	w.acc, w.nacc = w.spill(w.acc, w.nacc)
+}
+
+// spill moves the whole bytes of acc, which holds nacc bits, to the
+// buffer, eight bytes at once, and returns the bits left over, fewer than
+// 8. Loops that write many codes keep acc and nacc in locals and call it
+// when acc runs out of room.
+func (w *bitWriter) spill(acc uint64, nacc uint) (uint64, uint) {
+	if w.n > len(w.buf)-8 {
 		w.flushBuf()
 	}
-	binary.LittleEndian.PutUint64(w.buf[w.n:], w.acc)
-	k := w.nacc >> 3
+	binary.LittleEndian.PutUint64(w.buf[w.n:], acc)
+	k := nacc >> 3
 	w.n += int(k)
-	w.acc >>= k * 8
-	w.nacc &= 7
+	return acc >> (k * 8), nacc & 7
 }
 
 func (w *bitWriter) writeCode(c hcode) { w.writeBits(c.bits(), c.len()) }

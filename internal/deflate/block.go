@@ -1,18 +1,74 @@
 package deflate
 
-import "encoding/binary"
+import "sync"
 
-// A token is one item of LZ77 output: a literal byte, or a match of a
-// length (3-258) and a distance (1-32768) packed as
-// matchFlag | (length-3)<<16 | (distance-1).
+// A token is one item of LZ77 output: a run of literal bytes, whose bytes
+// are the next ones of the block's lits, or a match of a length (3-258)
+// and a distance (1-32768) packed as matchFlag | (length-3)<<16 |
+// (distance-1). A run token holds its number of bytes.
 type token uint32
 
 const matchFlag = 1 << 31
 
-func literalToken(b byte) token { return token(b) }
-
 func matchToken(length, dist int) token {
 	return matchFlag | token(length-minMatch)<<16 | token(dist-1)
+}
+
+// The size of a block: it ends when it holds maxBlockLits literal bytes or
+// maxBlockTokens tokens, whichever comes first. Large blocks pay for their
+// code tables over many bytes; a block of literals alone is as long as the
+// largest stored block.
+const (
+	maxBlockLits   = maxStoredLen
+	maxBlockTokens = 1 << 14
+)
+
+// A block gathers the LZ77 output of one DEFLATE block: its tokens, and
+// the bytes of its literal runs in a buffer of their own, so that the
+// block does not depend on the input staying in the window.
+//
+// Blocks are scratch space: a Compressor borrows one from blockPool for
+// the length of a Write or Close call and writes it out before returning,
+// so that only the window and the hash table stay with the Compressor
+// between calls.
+type block struct {
+	tokens []token
+	lits   []byte
+	enc    blockEncoder
+
+	tokenBuf [maxBlockTokens]token
+	litBuf   [maxBlockLits]byte
+}
+
+var blockPool = sync.Pool{New: func() any {
+	b := new(block)
+	b.tokens, b.lits = b.tokenBuf[:0], b.litBuf[:0]
+	return b
+}}
+
+// full reports whether the block has no room for a match and the run of
+// literals before it.
+func (b *block) full(literals int) bool {
+	return len(b.tokens)+2 > maxBlockTokens || len(b.lits)+literals > maxBlockLits
+}
+
+// addLiterals appends p, which fits, as literals.
+func (b *block) addLiterals(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	b.lits = append(b.lits, p...)
+	if n := len(b.tokens); n > 0 && b.tokens[n-1] < matchFlag {
+		b.tokens[n-1] += token(len(p))
+		return
+	}
+	b.tokens = append(b.tokens, token(len(p)))
+}
+
+func (b *block) empty() bool { return len(b.tokens) == 0 }
+
+func (b *block) clear() {
+	b.tokens, b.lits = b.tokens[:0], b.lits[:0]
 }
 
 // The fixed Huffman codes of RFC 1951 §3.2.6.
@@ -21,277 +77,3 @@ var fixedLitLenCodes, fixedDistCodes = func() (lit [288]hcode, dist [32]hcode) {
 	assignCodes(fixedDistLengths[:], dist[:])
 	return lit, dist
 }()
-
-// blockEncoder turns the tokens of a block into the cheapest of the three
-// block types (§3.2.3): a stored block, a block with the fixed codes, or a
-// block with codes of its own. Its arrays are scratch space kept between
-// blocks so that encoding allocates nothing.
-type blockEncoder struct {
-	litFreq   [numLitLen]uint32
-	distFreq  [numDist]uint32
-	litLens   [numLitLen]uint8
-	distLens  [numDist]uint8
-	litCodes  [numLitLen]hcode
-	distCodes [numDist]hcode
-
-	// The header of a dynamic block: the code lengths of both codes
-	// written with the code length alphabet (§3.2.7).
-	allLens     [numLitLen + numDist]uint8
-	runs        [numLitLen + numDist]uint16 // code length symbol | extra bits<<8
-	nruns       int
-	codeLenFreq [numCodeLen]uint32
-	codeLenLens [numCodeLen]uint8
-	codeLenCode [numCodeLen]hcode
-	hlit, hdist int
-	hclen       int
-
-	builder codeBuilder
-}
-
-// writeBlock writes a non-final block holding tokens. raw is the input the
-// tokens stand for, or nil if it is no longer at hand, in which case the
-// block is not stored.
-func (e *blockEncoder) writeBlock(w *bitWriter, tokens []token, raw []byte) {
-	e.litFreq = [numLitLen]uint32{}
-	e.distFreq = [numDist]uint32{}
-	for _, t := range tokens {
-		if t < matchFlag {
-			e.litFreq[t]++
-			continue
-		}
-		e.litFreq[firstLength+int(lengthSymbol[(t>>16)&0xff])]++
-		e.distFreq[distSymbol(uint32(t&0xffff))]++
-	}
-	e.litFreq[endOfBlock] = 1
-
-	// Extra bits cost the same in a fixed and a dynamic block.
-	extra := 0
-	for i, f := range e.litFreq[firstLength:] {
-		extra += int(f) * int(lengthExtra[i])
-	}
-	for i, f := range e.distFreq {
-		extra += int(f) * int(distExtra[i])
-	}
-	fixedBits := 3 + extra
-	for sym, f := range e.litFreq {
-		fixedBits += int(f) * int(fixedLitLenLengths[sym])
-	}
-	for _, f := range e.distFreq {
-		fixedBits += int(f) * 5
-	}
-
-	dynamicBits := e.prepareDynamic() + extra
-	for sym, f := range e.litFreq {
-		dynamicBits += int(f) * int(e.litLens[sym])
-	}
-	for sym, f := range e.distFreq {
-		dynamicBits += int(f) * int(e.distLens[sym])
-	}
-
-	storedBits := -1
-	if raw != nil {
-		storedBits = storedSize(w.nacc, len(raw))
-	}
-
-	switch {
-	case storedBits >= 0 && storedBits <= fixedBits && storedBits <= dynamicBits:
-		writeStored(w, raw)
-	case fixedBits <= dynamicBits:
-		w.writeBits(blockFixed<<1, 3)
-		writeTokens(w, tokens, fixedLitLenCodes[:], fixedDistCodes[:])
-	default:
-		e.writeDynamicHeader(w)
-		writeTokens(w, tokens, e.litCodes[:], e.distCodes[:])
-	}
-}
-
-// storedSize returns the bits that stored blocks holding n bytes take when
-// the writer has pending bits: per block a 3-bit header, padding to a byte
-// and LEN and NLEN (§3.2.4).
-func storedSize(pending uint, n int) int {
-	bits := 0
-	for {
-		k := min(n, maxStoredLen)
-		bits += 3
-		bits += int(-(pending + 3) & 7)
-		bits += 32 + 8*k
-		pending = 0
-		n -= k
-		if n == 0 {
-			return bits
-		}
-	}
-}
-
-// writeStored writes raw as stored blocks, none of them final.
-func writeStored(w *bitWriter, raw []byte) {
-	for {
-		k := min(len(raw), maxStoredLen)
-		w.writeBits(blockStored<<1, 3)
-		w.alignToByte()
-		w.writeBits(uint64(k)|uint64(^uint16(k))<<16, 32) // LEN, NLEN
-		w.writeAligned(raw[:k])
-		raw = raw[k:]
-		if len(raw) == 0 {
-			return
-		}
-	}
-}
-
-// prepareDynamic computes the code lengths of the block's own codes and
-// the header that describes them, and returns the size of the header in
-// bits. The codes themselves are assigned only if the block is written
-// with them.
-func (e *blockEncoder) prepareDynamic() int {
-	e.builder.buildLengths(e.litFreq[:], e.litLens[:], maxCodeBits)
-	e.builder.buildLengths(e.distFreq[:], e.distLens[:], maxCodeBits)
-
-	e.hlit = numLitLen
-	for e.hlit > firstLength && e.litLens[e.hlit-1] == 0 {
-		e.hlit--
-	}
-	e.hdist = numDist
-	for e.hdist > 1 && e.distLens[e.hdist-1] == 0 {
-		e.hdist--
-	}
-	n := copy(e.allLens[:], e.litLens[:e.hlit])
-	n += copy(e.allLens[n:], e.distLens[:e.hdist])
-	e.runLengths(e.allLens[:n])
-
-	e.builder.buildLengths(e.codeLenFreq[:], e.codeLenLens[:], maxCodeLenLen)
-	e.hclen = numCodeLen
-	for e.hclen > 4 && e.codeLenLens[codeLenOrder[e.hclen-1]] == 0 {
-		e.hclen--
-	}
-
-	bits := 3 + 5 + 5 + 4 + 3*e.hclen
-	for _, r := range e.runs[:e.nruns] {
-		sym := r & 0xff
-		bits += int(e.codeLenLens[sym]) + int(repeatExtraBits(sym))
-	}
-	return bits
-}
-
-// runLengths writes the code lengths as code length symbols, using the
-// repeat symbols for runs (§3.2.7); a run may cross from the
-// literal/length lengths into the distance lengths.
-func (e *blockEncoder) runLengths(lens []uint8) {
-	e.nruns = 0
-	e.codeLenFreq = [numCodeLen]uint32{}
-	emit := func(sym uint16, extra int) {
-		e.runs[e.nruns] = sym | uint16(extra)<<8
-		e.nruns++
-		e.codeLenFreq[sym]++
-	}
-	for i := 0; i < len(lens); {
-		n := lens[i]
-		run := 1
-		for i+run < len(lens) && lens[i+run] == n {
-			run++
-		}
-		i += run
-		if n == 0 {
-			for run >= 11 {
-				k := min(run, 138)
-				emit(repeatZero11, k-11)
-				run -= k
-			}
-			if run >= 3 {
-				emit(repeatZero3, run-3)
-				run = 0
-			}
-		} else {
-			emit(uint16(n), 0)
-			run--
-			for run >= 3 {
-				k := min(run, 6)
-				emit(repeatPrevious, k-3)
-				run -= k
-			}
-		}
-		for ; run > 0; run-- {
-			emit(uint16(n), 0)
-		}
-	}
-}
-
-// repeatExtraBits returns the number of extra bits after code length
-// symbol sym.
-func repeatExtraBits(sym uint16) uint {
-	switch sym {
-	case repeatPrevious:
-		return 2
-	case repeatZero3:
-		return 3
-	case repeatZero11:
-		return 7
-	}
-	return 0
-}
-
-// writeDynamicHeader assigns the codes prepareDynamic sized and writes the
-// header of a dynamic block.
-func (e *blockEncoder) writeDynamicHeader(w *bitWriter) {
-	assignCodes(e.litLens[:], e.litCodes[:])
-	assignCodes(e.distLens[:], e.distCodes[:])
-	assignCodes(e.codeLenLens[:], e.codeLenCode[:])
-	w.writeBits(blockDynamic<<1, 3)
-	w.writeBits(uint64(e.hlit-firstLength), 5)
-	w.writeBits(uint64(e.hdist-1), 5)
-	w.writeBits(uint64(e.hclen-4), 4)
-	for _, sym := range codeLenOrder[:e.hclen] {
-		w.writeBits(uint64(e.codeLenLens[sym]), 3)
-	}
-	for _, r := range e.runs[:e.nruns] {
-		sym := r & 0xff
-		w.writeCode(e.codeLenCode[sym])
-		if nb := repeatExtraBits(sym); nb > 0 {
-			w.writeBits(uint64(r>>8), nb)
-		}
-	}
-}
-
-// writeTokens writes tokens with the given codes and ends the block. It
-// keeps the bit accumulator in locals: this loop is where compression
-// spends most of its encoding time.
-func writeTokens(w *bitWriter, tokens []token, lit, dist []hcode) {
-	acc, nacc := w.acc, w.nacc
-	lit = lit[:numLitLen]
-	dist = dist[:numDist]
-	for _, t := range tokens {
-		if t < matchFlag {
-			c := lit[t]
-			acc |= c.bits() << nacc
-			nacc += c.len()
-		} else {
-			l := uint32(t>>16) & 0xff
-			ls := lengthSymbol[l]
-			c := lit[firstLength+int(ls)]
-			acc |= c.bits() << nacc
-			nacc += c.len()
-			acc |= uint64(l-uint32(lengthBase[ls]-minMatch)) << nacc
-			nacc += uint(lengthExtra[ls])
-
-			d := uint32(t & 0xffff)
-			ds := distSymbol(d)
-			c = dist[ds]
-			acc |= c.bits() << nacc
-			nacc += c.len()
-			acc |= uint64(d-uint32(distBase[ds]-1)) << nacc
-			nacc += uint(distExtra[ds])
-		}
-		// At most 15 bits were pending and a token adds at most 48.
-		if nacc >= 16 {
-			if w.n+8 > len(w.buf) {
-				w.flushBuf()
-			}
-			binary.LittleEndian.PutUint64(w.buf[w.n:], acc)
-			k := nacc >> 3
-			w.n += int(k)
-			acc >>= k * 8
-			nacc &= 7
-		}
-	}
-	w.acc, w.nacc = acc, nacc
-	w.writeCode(lit[endOfBlock])
-}

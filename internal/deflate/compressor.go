@@ -43,19 +43,22 @@ type Compressor struct {
 	windowBits int
 	wsize      int // 1 << windowBits: how far back a match may reach
 
-	w   bitWriter
-	enc blockEncoder
+	w bitWriter
 
 	// win holds up to wsize bytes of history before cur, then the input
 	// not yet turned into tokens, up to end. When it is full, the oldest
 	// bytes slide out.
-	win        []byte
-	cur        int // first byte not yet tokenized
-	end        int // end of the input
-	histStart  int // first byte a match may refer to
-	blockStart int // first byte of the current block, -1 once slid out
-	base       int // how far win has slid since the start: win[i] is input byte base+i
-	tokens     []token
+	win       []byte
+	cur       int // first byte not yet tokenized
+	end       int // end of the input
+	histStart int // first byte a match may refer to
+	base      int // how far win has slid since the start: win[i] is input byte base+i
+
+	// blk is the block being gathered, borrowed from blockPool during a
+	// Write or Close that tokenizes input, nil between calls. It starts
+	// at input byte blockStart, -1 once that byte has slid out of win.
+	blk        *block
+	blockStart int
 
 	// head maps the hash of the four bytes at a position to the latest
 	// such position, as the low 16 bits of its offset in the input
@@ -94,9 +97,6 @@ func NewCompressor(windowBits, level int) (*Compressor, error) {
 		windowBits: windowBits,
 		wsize:      wsize,
 		win:        make([]byte, wsize+lookahead),
-	}
-	if level != NoCompression {
-		z.tokens = make([]token, 0, lookahead/2)
 	}
 	if level >= BestSpeed {
 		hashBits := min(windowBits, 13)
@@ -138,12 +138,10 @@ func normalLevel(level int) int {
 func (z *Compressor) Reset(sink io.Writer) {
 	if z.dirty || z.w.err != nil {
 		z.cur = z.end // drop the unfinished message's input
-		z.tokens = z.tokens[:0]
 		z.ResetHistory()
 		z.dirty = false
 	}
 	z.w.reset(sink)
-	z.blockStart = z.cur
 }
 
 // ResetHistory forgets the window: the next bytes compressed refer to
@@ -164,20 +162,19 @@ func (z *Compressor) Write(p []byte) (int, error) {
 	}
 	n := 0
 	z.dirty = z.dirty || len(p) > 0
-	for len(p) > 0 {
+	for len(p) > 0 && z.w.err == nil {
 		if z.end == len(z.win) {
 			z.compress(false)
 			z.slide()
-			if z.w.err != nil {
-				return n, z.w.err
-			}
+			continue
 		}
 		k := copy(z.win[z.end:], p)
 		z.end += k
 		n += k
 		p = p[k:]
 	}
-	return n, nil
+	z.endBlock()
+	return n, z.w.err
 }
 
 // Close ends the message: it compresses the rest of the input, then writes
@@ -193,9 +190,7 @@ func (z *Compressor) Close() error {
 		return z.w.err
 	}
 	z.compress(true)
-	if len(z.tokens) > 0 {
-		z.flushBlock(z.cur)
-	}
+	z.endBlock()
 	z.w.writeBits(blockStored<<1, 3)
 	z.w.alignToByte()
 	z.w.flushBuf()
@@ -217,11 +212,16 @@ func (z *Compressor) compress(final bool) {
 	if limit <= z.cur {
 		return
 	}
-	switch {
-	case z.level == NoCompression:
+	if z.level == NoCompression {
 		writeStored(&z.w, z.win[z.cur:limit])
 		z.cur = limit
-		z.blockStart = limit
+		return
+	}
+	if z.blk == nil {
+		z.blk = blockPool.Get().(*block)
+		z.blockStart = z.cur
+	}
+	switch {
 	case z.level == HuffmanOnly:
 		z.emitLiterals(z.cur, limit)
 		z.cur = limit
@@ -251,40 +251,63 @@ func (z *Compressor) slide() {
 	}
 }
 
-// flushBlock writes the tokens gathered so far as a block that ends at
-// input byte end.
+// flushBlock writes the block gathered so far, which ends at input byte
+// end, and starts the next one there.
 func (z *Compressor) flushBlock(end int) {
 	var raw []byte
 	if z.blockStart >= 0 {
 		raw = z.win[z.blockStart:end]
 	}
-	z.enc.writeBlock(&z.w, z.tokens, raw)
-	z.tokens = z.tokens[:0]
+	b := z.blk
+	b.enc.writeBlock(&z.w, b.tokens, b.lits, raw)
+	b.clear()
 	z.blockStart = end
 }
 
-// emitLiterals appends win[from:to] as literal tokens.
-func (z *Compressor) emitLiterals(from, to int) {
-	for from < to {
-		if len(z.tokens) == cap(z.tokens) {
-			z.flushBlock(from)
-		}
-		n := len(z.tokens)
-		k := min(to-from, cap(z.tokens)-n)
-		toks := z.tokens[n : n+k]
-		for i, b := range z.win[from : from+k] {
-			toks[i] = literalToken(b)
-		}
-		z.tokens = z.tokens[:n+k]
-		from += k
+// endBlock writes the block gathered during this call, if any, and gives
+// it back to the pool.
+func (z *Compressor) endBlock() {
+	if z.blk == nil {
+		return
 	}
+	if !z.blk.empty() && z.w.err == nil {
+		z.flushBlock(z.cur)
+	}
+	z.blk.clear()
+	blockPool.Put(z.blk)
+	z.blk = nil
+}
+
+// emitLiterals appends win[from:to] as literals.
+func (z *Compressor) emitLiterals(from, to int) {
+	if z.blk.full(to - from) {
+		from = z.makeRoom(from, to)
+	}
+	z.blk.addLiterals(z.win[from:to])
 }
 
 // emitMatch appends a match of length bytes at input byte at, dist bytes
-// back.
-func (z *Compressor) emitMatch(at, length, dist int) {
-	if len(z.tokens) == cap(z.tokens) {
-		z.flushBlock(at)
+// back, after the literals from input byte lit on.
+func (z *Compressor) emitMatch(lit, at, length, dist int) {
+	b := z.blk
+	if b.full(at - lit) {
+		lit = z.makeRoom(lit, at)
 	}
-	z.tokens = append(z.tokens, matchToken(length, dist))
+	b.addLiterals(z.win[lit:at])
+	b.tokens = append(b.tokens, matchToken(length, dist))
+}
+
+// makeRoom emits the literals before input byte at, from lit on, flushing
+// the block as it fills, until the block has room for the rest of them
+// and a match. It returns where the rest starts.
+func (z *Compressor) makeRoom(lit, at int) int {
+	for b := z.blk; b.full(at - lit); {
+		if len(b.tokens) < maxBlockTokens {
+			k := min(at-lit, maxBlockLits-len(b.lits))
+			b.addLiterals(z.win[lit : lit+k])
+			lit += k
+		}
+		z.flushBlock(lit)
+	}
+	return lit
 }

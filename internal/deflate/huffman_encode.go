@@ -1,9 +1,6 @@
 package deflate
 
-import (
-	"math/bits"
-	"slices"
-)
+import "math/bits"
 
 // hcode is one symbol's Huffman code ready to be written: the code's bits in
 // the low 16 bits, reversed because DEFLATE packs codes starting with their
@@ -18,14 +15,27 @@ func newHcode(code uint16, length uint8) hcode {
 func (c hcode) bits() uint64 { return uint64(c & 0xffff) }
 func (c hcode) len() uint    { return uint(c >> 16) }
 
+// lengthCounts holds the number of codes of each length of a code, 1 to
+// maxCodeBits; the count at 0 is not used.
+type lengthCounts [maxCodeBits + 1]uint16
+
+func countLengths(lengths []uint8) lengthCounts {
+	var count lengthCounts
+	for _, n := range lengths {
+		count[n]++
+	}
+	return count
+}
+
 // assignCodes gives each symbol with a non-zero length its canonical code
 // (§3.2.2): shorter codes first, and among codes of one length, symbols in
 // order. The lengths must form a prefix code.
 func assignCodes(lengths []uint8, codes []hcode) {
-	var count [maxCodeBits + 1]uint16
-	for _, n := range lengths {
-		count[n]++
-	}
+	assignCounted(lengths, codes, countLengths(lengths))
+}
+
+// assignCounted is assignCodes for lengths whose counts are known.
+func assignCounted(lengths []uint8, codes []hcode, count lengthCounts) {
 	count[0] = 0
 	var next [maxCodeBits + 1]uint16
 	code := uint16(0)
@@ -44,10 +54,10 @@ func assignCodes(lengths []uint8, codes []hcode) {
 }
 
 // codeBuilder computes Huffman code lengths. Its scratch arrays live in the
-// Compressor so that building a code allocates nothing.
+// block encoder so that building a code allocates nothing.
 type codeBuilder struct {
-	keys  [288]uint64 // frequency<<16 | symbol of each used symbol
-	depth [288]uint32
+	syms, tmp [288]uint16 // the used symbols, sorted by frequency
+	depth     [288]uint32
 }
 
 // buildLengths sets lengths[sym] to the code length of sym in an optimal
@@ -55,13 +65,16 @@ type codeBuilder struct {
 // symbols get 0. The code is complete: a decoder that rejects incomplete
 // codes (as zlib and compress/flate do for most alphabets) accepts it.
 // With fewer than two used symbols, the code has two codes of one bit.
-func (b *codeBuilder) buildLengths(freq []uint32, lengths []uint8, limit int) {
+// It returns the number of codes of each length.
+func (b *codeBuilder) buildLengths(freq []uint32, lengths []uint8, limit int) lengthCounts {
 	n := 0
+	var all uint32 // the bits set in any frequency
 	for sym, f := range freq {
 		lengths[sym] = 0
 		if f != 0 {
-			b.keys[n] = uint64(f)<<16 | uint64(sym)
+			b.syms[n] = uint16(sym)
 			n++
+			all |= f
 		}
 	}
 	if n < 2 {
@@ -70,31 +83,30 @@ func (b *codeBuilder) buildLengths(freq []uint32, lengths []uint8, limit int) {
 		// and symbol 0 (1 if 0 is the used one).
 		used := 0
 		if n == 1 {
-			used = int(b.keys[0] & 0xffff)
+			used = int(b.syms[0])
 		}
 		lengths[used] = 1
 		lengths[min(used, 1)^1] = 1
-		return
+		return lengthCounts{1: 2}
 	}
-	keys := b.keys[:n]
-	slices.Sort(keys)
+	syms := b.sortByFreq(freq, n, all)
 	depth := b.depth[:n]
-	for i, k := range keys {
-		depth[i] = uint32(k >> 16)
+	for i, sym := range syms {
+		depth[i] = freq[sym]
 	}
 	minimumRedundancy(depth)
 
 	// Lengths beyond limit are cut to limit. That makes the code
 	// over-full; lengthening the deepest codes below limit one at a time
 	// brings the Kraft sum back to exactly 1.
-	var count [maxCodeBits + 1]int
+	var count lengthCounts
 	for _, d := range depth {
 		count[min(int(d), limit)]++
 	}
 	target := 1 << limit
 	kraft := 0
 	for n := 1; n <= limit; n++ {
-		kraft += count[n] << (limit - n)
+		kraft += int(count[n]) << (limit - n)
 	}
 	for kraft > target {
 		short := limit - 1
@@ -119,15 +131,58 @@ func (b *codeBuilder) buildLengths(freq []uint32, lengths []uint8, limit int) {
 		}
 	}
 
-	// The least frequent symbols come first in keys; they get the longest
-	// codes.
+	// The least frequent symbols come first; they get the longest codes.
 	i := 0
 	for n := limit; n >= 1; n-- {
 		for c := count[n]; c > 0; c-- {
-			lengths[keys[i]&0xffff] = uint8(n)
+			lengths[syms[i]] = uint8(n)
 			i++
 		}
 	}
+	return count
+}
+
+// sortByFreq sorts the n used symbols in b.syms, in increasing order, by
+// increasing frequency, and returns them; all has the bits set in any
+// frequency. The alphabets are small and the frequencies bounded by the
+// size of a block, so a radix sort on a byte of the frequency at a time,
+// stable and skipping the bytes that are zero in all, beats comparison
+// sorting; a few symbols take an insertion sort.
+func (b *codeBuilder) sortByFreq(freq []uint32, n int, all uint32) []uint16 {
+	syms, tmp := b.syms[:n], b.tmp[:n]
+	if n <= 32 {
+		for i := 1; i < n; i++ {
+			s := syms[i]
+			f := freq[s]
+			j := i
+			for ; j > 0 && freq[syms[j-1]] > f; j-- {
+				syms[j] = syms[j-1]
+			}
+			syms[j] = s
+		}
+		return syms
+	}
+	for shift := uint(0); all>>shift != 0; shift += 8 {
+		if (all>>shift)&0xff == 0 {
+			continue
+		}
+		var start [256]uint16
+		for _, s := range syms {
+			start[freq[s]>>shift&0xff]++
+		}
+		sum := uint16(0)
+		for d, c := range start {
+			start[d] = sum
+			sum += c
+		}
+		for _, s := range syms {
+			d := freq[s] >> shift & 0xff
+			tmp[start[d]] = s
+			start[d]++
+		}
+		syms, tmp = tmp, syms
+	}
+	return syms
 }
 
 // minimumRedundancy replaces the weights in a, sorted in increasing order

@@ -66,8 +66,7 @@ func (z *Compressor) tokenizeFast(limit int, final bool) {
 			cand--
 			n++
 		}
-		z.emitLiterals(lit, s)
-		z.emitMatch(s, n, s-cand)
+		z.emitMatch(lit, s, n, s-cand)
 		s += n
 		lit = s
 		// The position before the next search is one a following match
@@ -175,7 +174,7 @@ func (z *Compressor) tokenizeLazy(limit int, final bool) {
 		}
 		switch {
 		case p.lazy == 0 && length > 0:
-			z.emitMatch(s, length, dist)
+			z.emitMatch(s, s, length, dist)
 			z.insertRange(s+1, s+length)
 			s += length
 		case p.lazy == 0:
@@ -183,7 +182,7 @@ func (z *Compressor) tokenizeLazy(limit int, final bool) {
 			s++
 		case pending && prevLen > 0 && length == 0:
 			// Nothing longer starts at s: take the previous match.
-			z.emitMatch(s-1, prevLen, prevDist)
+			z.emitMatch(s-1, s-1, prevLen, prevDist)
 			z.insertRange(s+1, s-1+prevLen)
 			s += prevLen - 1
 			pending = false
@@ -199,7 +198,7 @@ func (z *Compressor) tokenizeLazy(limit int, final bool) {
 	}
 	if pending {
 		if prevLen > 0 {
-			z.emitMatch(s-1, prevLen, prevDist)
+			z.emitMatch(s-1, s-1, prevLen, prevDist)
 			s += prevLen - 1
 		} else {
 			z.emitLiterals(s-1, s)
