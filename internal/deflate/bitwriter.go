@@ -31,7 +31,7 @@ func (w *bitWriter) reset(sink io.Writer) {
 
 // writeBits appends the low nb bits of b; nb is at most 48.
 func (w *bitWriter) writeBits(b uint64, nb uint) {
-	w.acc |= b << w.nacc
+	w.acc |= b << (w.nacc & 63)
 	w.nacc += nb
 	if w.nacc >= 16 {
 		w.flushBytes()
@@ -44,18 +44,25 @@ func (w *bitWriter) flushBytes() {
 	w.acc, w.nacc = w.spill(w.acc, w.nacc)
 }
 
-// spill moves the whole bytes of acc, which holds nacc bits, to the
-// buffer, eight bytes at once, and returns the bits left over, fewer than
-// 8. Loops that write many codes keep acc and nacc in locals and call it
-// when acc runs out of room.
+// spill moves the whole bytes of acc, which holds nacc bits (at most 63),
+// to the buffer and returns the bits left over, fewer than 8.
 func (w *bitWriter) spill(acc uint64, nacc uint) (uint64, uint) {
 	if w.n > len(w.buf)-8 {
 		w.flushBuf()
 	}
-	binary.LittleEndian.PutUint64(w.buf[w.n:], acc)
+	w.n, acc, nacc = putBits(w.buf[:], w.n, acc, nacc)
+	return acc, nacc
+}
+
+// putBits stores the whole bytes of acc, which holds nacc bits (at most
+// 63), at buf[n:], eight bytes at once, and returns the position after
+// them and the bits left over, fewer than 8. buf must have 8 bytes of
+// room at n. Loops that write many codes keep acc, nacc and n in locals
+// and call it when acc runs out of room.
+func putBits(buf []byte, n int, acc uint64, nacc uint) (int, uint64, uint) {
+	binary.LittleEndian.PutUint64(buf[n:], acc)
 	k := nacc >> 3
-	w.n += int(k)
-	return acc >> (k * 8), nacc & 7
+	return n + int(k), acc >> (k * 8 & 63), nacc & 7
 }
 
 func (w *bitWriter) writeCode(c hcode) { w.writeBits(c.bits(), c.len()) }

@@ -239,60 +239,82 @@ func (e *blockEncoder) writeDynamicHeader(w *bitWriter) {
 	acc, nacc := w.acc, w.nacc
 	for _, r := range e.runs[:e.nruns] {
 		// A code of at most 7 bits and at most 7 extra bits.
-		if nacc > 64-2*maxCodeLenLen {
+		if nacc > 63-2*maxCodeLenLen {
 			acc, nacc = w.spill(acc, nacc)
 		}
 		c := e.codeLenCode[r.symbol()]
-		acc |= c.bits() << nacc
+		acc |= c.bits() << (nacc & 63)
 		nacc += c.len()
-		acc |= r.extraValue() << nacc
+		acc |= r.extraValue() << (nacc & 63)
 		nacc += r.extraBits()
 	}
 	w.acc, w.nacc = w.spill(acc, nacc)
 }
 
 // writeTokens writes the tokens of a block with the given codes and ends
-// the block. It keeps the bit accumulator in locals and spills it eight
-// bytes at a time: this loop is where compression spends most of its
-// encoding time.
+// the block. This loop is where compression spends most of its encoding
+// time: it keeps the bit accumulator and the buffer position in locals,
+// stores the accumulator eight bytes at a time, and checks for room in
+// the buffer once per match or per run of up to litsPerCheck literals.
 func writeTokens(w *bitWriter, tokens []token, lits []byte, lit *[numLitLen]hcode, dist *[numDist]hcode) {
+	// A literal code takes at most 15 bits; a match at most 48: a length
+	// code and a distance code of at most 15 bits, with 5 and 13 extra
+	// bits. acc never holds more than 63 bits.
+	const (
+		litsPerCheck = 64
+		litRoom      = litsPerCheck*maxCodeBits/8 + 8
+		matchRoom    = 6 + 8
+	)
 	acc, nacc := w.acc, w.nacc
+	buf, n := w.buf[:], w.n
 	for _, t := range tokens {
 		if t < matchFlag {
 			run := lits[:t]
 			lits = lits[t:]
-			for _, b := range run {
-				// A literal code takes at most 15 bits.
-				if nacc > 64-maxCodeBits {
-					acc, nacc = w.spill(acc, nacc)
+			for len(run) > 0 {
+				if n > len(buf)-litRoom {
+					w.n = n
+					w.flushBuf()
+					n = w.n
 				}
-				c := lit[b]
-				acc |= c.bits() << nacc
-				nacc += c.len()
+				part := run[:min(len(run), litsPerCheck)]
+				run = run[len(part):]
+				for _, b := range part {
+					if nacc > 63-maxCodeBits {
+						n, acc, nacc = putBits(buf, n, acc, nacc)
+					}
+					c := lit[b]
+					acc |= c.bits() << (nacc & 63)
+					nacc += c.len()
+				}
 			}
 			continue
 		}
-		// A match takes at most 48 bits: a length code and a distance
-		// code of at most 15 bits, with 5 and 13 extra bits.
-		if nacc > 64-48 {
-			acc, nacc = w.spill(acc, nacc)
+		if n > len(buf)-matchRoom {
+			w.n = n
+			w.flushBuf()
+			n = w.n
+		}
+		if nacc > 63-48 {
+			n, acc, nacc = putBits(buf, n, acc, nacc)
 		}
 		l := uint32(t>>16) & 0xff
 		ls := lengthSymbol[l]
 		c := lit[firstLength+int(ls)]
-		acc |= c.bits() << nacc
+		acc |= c.bits() << (nacc & 63)
 		nacc += c.len()
-		acc |= uint64(l-uint32(lengthBase[ls]-minMatch)) << nacc
+		acc |= uint64(l-uint32(lengthBase[ls]-minMatch)) << (nacc & 63)
 		nacc += uint(lengthExtra[ls])
 
 		d := uint32(t & 0xffff)
 		ds := distSymbol(d)
 		c = dist[ds]
-		acc |= c.bits() << nacc
+		acc |= c.bits() << (nacc & 63)
 		nacc += c.len()
-		acc |= uint64(d-uint32(distBase[ds]-1)) << nacc
+		acc |= uint64(d-uint32(distBase[ds]-1)) << (nacc & 63)
 		nacc += uint(distExtra[ds])
 	}
+	w.n = n
 	w.acc, w.nacc = w.spill(acc, nacc)
 	w.writeCode(lit[endOfBlock])
 }

@@ -13,22 +13,22 @@ import (
 const hashMatch = 4
 
 func load32(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
+func load64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i:]) }
 
 // hash4 maps four bytes to a bucket of a table of 2^(32-shift) entries.
 func hash4(u uint32, shift uint) uint32 { return (u * 0x1e35a7bd) >> shift }
 
-// matchLen returns the length of the common prefix of a and b; a is at
-// least as long as b.
-func matchLen(a, b []byte) int {
+// matchLen returns the length of the common prefix of win[a:] and
+// win[b:end], for a < b.
+func matchLen(win []byte, a, b, end int) int {
 	n := 0
-	for len(b)-n >= 8 {
-		x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:])
-		if x != 0 {
+	for b+n+8 <= end {
+		if x := load64(win, a+n) ^ load64(win, b+n); x != 0 {
 			return n + bits.TrailingZeros64(x)>>3
 		}
 		n += 8
 	}
-	for n < len(b) && a[n] == b[n] {
+	for b+n < end && win[a+n] == win[b+n] {
 		n++
 	}
 	return n
@@ -46,6 +46,7 @@ func (z *Compressor) tokenizeFast(limit int, final bool) {
 	win := z.win[:z.end]
 	head, shift := z.head, z.hashShift
 	histStart, wsize, base := z.histStart, z.wsize, z.base
+	b := z.blk
 	s, lit := z.cur, z.cur // lit: first byte not yet emitted
 	for s < limit && s+hashMatch <= len(win) {
 		x := load32(win, s)
@@ -58,7 +59,7 @@ func (z *Compressor) tokenizeFast(limit int, final bool) {
 			s += 1 + (s-lit)>>skipLog
 			continue
 		}
-		n := hashMatch + matchLen(win[cand+hashMatch:], win[s+hashMatch:min(s+maxMatch, len(win))])
+		n := hashMatch + matchLen(win, cand+hashMatch, s+hashMatch, min(s+maxMatch, len(win)))
 		// The bytes before a match may match too; they were about to
 		// become literals.
 		for s > lit && cand > histStart && n < maxMatch && win[s-1] == win[cand-1] {
@@ -66,7 +67,12 @@ func (z *Compressor) tokenizeFast(limit int, final bool) {
 			cand--
 			n++
 		}
-		z.emitMatch(lit, s, n, s-cand)
+		// emitMatch, inlined by hand: this is the loop's hottest path.
+		if b.full(s - lit) {
+			lit = z.makeRoom(lit, s)
+		}
+		b.addLiterals(win[lit:s])
+		b.tokens = append(b.tokens, matchToken(n, s-cand))
 		s += n
 		lit = s
 		// The position before the next search is one a following match
@@ -131,7 +137,7 @@ func (z *Compressor) longestMatch(s, cand, have, chain, nice int) (length, dist 
 	}
 	for ; cand >= floor && chain > 0; chain-- {
 		if win[cand+best] == win[s+best] && load32(win, cand) == load32(win, s) {
-			if n := matchLen(win[cand:], win[s:s+maxLen]); n > best {
+			if n := matchLen(win, cand, s, s+maxLen); n > best {
 				best, dist = n, s-cand
 				if n >= nice || n == maxLen {
 					break
