@@ -61,7 +61,7 @@ func main() {
 		log:            os.Stderr,
 	}
 	if *quick {
-		cfg.reps, cfg.warm, cfg.window, cfg.idleConns = 1, 100*time.Millisecond, 250*time.Millisecond, 1000
+		cfg.reps, cfg.warm, cfg.window, cfg.idleConns = 1, 20*time.Millisecond, 150*time.Millisecond, 1000
 	}
 	for _, p := range strings.Split(*phases, ",") {
 		switch p {
