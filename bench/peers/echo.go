@@ -173,3 +173,109 @@ func (l *echoLoad) stop() error {
 	l.wg.Wait()
 	return l.errNow()
 }
+
+// sizeTotals adds up the windows of the cells of one message size.
+type sizeTotals struct {
+	msgs       int64
+	cpu        time.Duration
+	mallocs    uint64
+	bytes      uint64
+	syscalls   int64
+	peakByConn map[int]int64
+}
+
+// measureEcho runs every echo cell against a server and adds to res a
+// row per cell and per message size. A cell that fails is recorded and
+// skipped while the server lives.
+func measureEcho(cfg runConfig, p *serverProc, res *results) error {
+	totals := map[int]*sizeTotals{}
+	var sizes []int
+	for _, cell := range cfg.cells {
+		// The peak is the cell's own: what earlier cells left behind is
+		// collected and returned to the system first.
+		if _, err := p.stats("gc"); err != nil {
+			return err
+		}
+		if err := p.resetPeak(); err != nil {
+			return err
+		}
+		w, clientUse, err := measureEchoCell(cfg, p, cell)
+		if err != nil {
+			if p.exited() {
+				return fmt.Errorf("%v: %w", cell, err)
+			}
+			// The server lives: the next cells may still be measured.
+			res.fail(fmt.Errorf("%s, echo %v: %w", p.lib.name, cell, err))
+			fmt.Fprintf(cfg.log, "FAILED: %s, echo %v: %v\n", p.lib.name, cell, err)
+			continue
+		}
+		msgs := w.count
+		rate := float64(msgs) / w.elapsed.Seconds()
+		res.add(metric{sectionThroughput, fmt.Sprintf("msg/s %v", cell), true}, p.lib.name, rate)
+		res.add(metric{sectionThroughput, fmt.Sprintf("MB/s %v", cell), true}, p.lib.name, rate*float64(cell.size)/1e6)
+		fmt.Fprintf(cfg.log, "%-10s %-18v %9.0f msg/s %8.1f MB/s  server %6.2f µs/msg %6.2f allocs/msg %5.2f syscalls/msg  peak %5.1f MiB  CPU server %3.0f%% client %3.0f%%\n",
+			p.lib.name, cell, rate, rate*float64(cell.size)/1e6,
+			float64(w.cpu.Microseconds())/float64(msgs), float64(w.mallocs)/float64(msgs),
+			float64(w.syscalls)/float64(msgs), float64(w.peak)/(1<<20),
+			100*float64(w.cpu)/float64(w.elapsed), 100*clientUse)
+
+		t, ok := totals[cell.size]
+		if !ok {
+			t = &sizeTotals{peakByConn: map[int]int64{}}
+			totals[cell.size] = t
+			sizes = append(sizes, cell.size)
+		}
+		t.msgs += msgs
+		t.cpu += w.cpu
+		t.mallocs += w.mallocs
+		t.bytes += w.bytes
+		t.syscalls += w.syscalls
+		t.peakByConn[cell.conns] = max(t.peakByConn[cell.conns], w.peak)
+	}
+	for _, size := range sizes {
+		t := totals[size]
+		name := sizeName(size)
+		per := func(what string, v float64) {
+			res.add(metric{sectionPerMessage, what + " " + name, false}, p.lib.name, v/float64(t.msgs))
+		}
+		per("server CPU s/1e6 msg", t.cpu.Seconds()*1e6)
+		per("allocs/msg", float64(t.mallocs))
+		per("B alloc/msg", float64(t.bytes))
+		per("read+write syscalls/msg", float64(t.syscalls))
+		for _, conns := range []int{1, 64} {
+			if peak, ok := t.peakByConn[conns]; ok {
+				res.add(metric{sectionPerMessage, fmt.Sprintf("peak RSS MiB %s c=%d", name, conns), false}, p.lib.name, float64(peak)/(1<<20))
+			}
+		}
+	}
+	return nil
+}
+
+// measureEchoCell runs one echo cell and returns the window measured and
+// the client's CPU use meanwhile.
+func measureEchoCell(cfg runConfig, p *serverProc, cell echoCell) (window, float64, error) {
+	load, err := startEcho(p.addr, cell)
+	if err != nil {
+		return window{}, 0, err
+	}
+	// Buffers grow with the first message of each connection; the window
+	// measures the steady state.
+	waited := time.Now()
+	if err := load.waitEachEchoed(20 * time.Second); err != nil {
+		load.stop()
+		return window{}, 0, err
+	}
+	if d := time.Since(waited); d > time.Second {
+		fmt.Fprintf(cfg.log, "%s, %v: %v until every connection had an echo\n", p.lib.name, cell, d.Round(time.Millisecond))
+	}
+	cpu0, t0 := clientCPU(), time.Now()
+	w, err := measureWindow(cfg, p, load.echoed)
+	clientUse := float64(clientCPU()-cpu0) / float64(time.Since(t0))
+	if serr := load.stop(); err == nil {
+		err = serr
+	}
+	if err == nil && w.count == 0 {
+		err = fmt.Errorf("no message echoed in %v", w.elapsed)
+	}
+	return w, clientUse, err
+}
