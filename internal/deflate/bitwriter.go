@@ -31,8 +31,7 @@ func (w *bitWriter) reset(sink io.Writer) {
 
 // writeBits appends the low nb bits of b; nb is at most 48.
 func (w *bitWriter) writeBits(b uint64, nb uint) {
-	w.acc |= b << (w.nacc & 63)
-	w.nacc += nb
+	w.acc, w.nacc = addBits(w.acc, w.nacc, b, nb)
 	if w.nacc >= 16 {
 		w.flushBytes()
 	}
@@ -52,6 +51,16 @@ func (w *bitWriter) spill(acc uint64, nacc uint) (uint64, uint) {
 	}
 	w.n, acc, nacc = putBits(w.buf[:], w.n, acc, nacc)
 	return acc, nacc
+}
+
+// addBits appends the low nb bits of b to acc, which holds nacc bits and
+// must have room for them.
+func addBits(acc uint64, nacc uint, b uint64, nb uint) (uint64, uint) {
+	return acc | b<<(nacc&63), nacc + nb
+}
+
+func addCode(acc uint64, nacc uint, c hcode) (uint64, uint) {
+	return addBits(acc, nacc, c.bits(), c.len())
 }
 
 // putBits stores the whole bytes of acc, which holds nacc bits (at most

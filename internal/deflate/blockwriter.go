@@ -33,7 +33,12 @@ type blockEncoder struct {
 // input they stand for, or nil if it is no longer at hand; a block of
 // literals alone is its own input. A block whose input is not at hand is
 // not stored.
-func (e *blockEncoder) writeBlock(w *bitWriter, tokens []token, lits, raw []byte) {
+//
+// If fast, the block is stored unless coding saves more than a
+// seventeenth of it: copying bytes costs far less time than coding them,
+// and data that Huffman coding shrinks so little (samples, compressed or
+// encrypted data) is seldom worth it. compress/flate chooses so too.
+func (e *blockEncoder) writeBlock(w *bitWriter, tokens []token, lits, raw []byte, fast bool) {
 	e.litFreq = [numLitLen]uint32{}
 	e.distFreq = [numDist]uint32{}
 	litFreq := (*[256]uint32)(e.litFreq[:256])
@@ -78,9 +83,13 @@ func (e *blockEncoder) writeBlock(w *bitWriter, tokens []token, lits, raw []byte
 	if raw != nil {
 		storedBits = storedSize(w.nacc, len(raw))
 	}
+	codedBits := min(fixedBits, dynamicBits)
+	if fast {
+		codedBits += codedBits >> 4
+	}
 
 	switch {
-	case storedBits >= 0 && storedBits <= fixedBits && storedBits <= dynamicBits:
+	case storedBits >= 0 && storedBits <= codedBits:
 		writeStored(w, raw)
 	case fixedBits <= dynamicBits:
 		w.writeBits(blockFixed<<1, 3)
@@ -242,11 +251,8 @@ func (e *blockEncoder) writeDynamicHeader(w *bitWriter) {
 		if nacc > 63-2*maxCodeLenLen {
 			acc, nacc = w.spill(acc, nacc)
 		}
-		c := e.codeLenCode[r.symbol()]
-		acc |= c.bits() << (nacc & 63)
-		nacc += c.len()
-		acc |= r.extraValue() << (nacc & 63)
-		nacc += r.extraBits()
+		acc, nacc = addCode(acc, nacc, e.codeLenCode[r.symbol()])
+		acc, nacc = addBits(acc, nacc, r.extraValue(), r.extraBits())
 	}
 	w.acc, w.nacc = w.spill(acc, nacc)
 }
@@ -283,9 +289,7 @@ func writeTokens(w *bitWriter, tokens []token, lits []byte, lit *[numLitLen]hcod
 					if nacc > 63-maxCodeBits {
 						n, acc, nacc = putBits(buf, n, acc, nacc)
 					}
-					c := lit[b]
-					acc |= c.bits() << (nacc & 63)
-					nacc += c.len()
+					acc, nacc = addCode(acc, nacc, lit[b])
 				}
 			}
 			continue
@@ -300,19 +304,12 @@ func writeTokens(w *bitWriter, tokens []token, lits []byte, lit *[numLitLen]hcod
 		}
 		l := uint32(t>>16) & 0xff
 		ls := lengthSymbol[l]
-		c := lit[firstLength+int(ls)]
-		acc |= c.bits() << (nacc & 63)
-		nacc += c.len()
-		acc |= uint64(l-uint32(lengthBase[ls]-minMatch)) << (nacc & 63)
-		nacc += uint(lengthExtra[ls])
-
+		acc, nacc = addCode(acc, nacc, lit[firstLength+int(ls)])
+		acc, nacc = addBits(acc, nacc, uint64(l-uint32(lengthBase[ls]-minMatch)), uint(lengthExtra[ls]))
 		d := uint32(t & 0xffff)
 		ds := distSymbol(d)
-		c = dist[ds]
-		acc |= c.bits() << (nacc & 63)
-		nacc += c.len()
-		acc |= uint64(d-uint32(distBase[ds]-1)) << (nacc & 63)
-		nacc += uint(distExtra[ds])
+		acc, nacc = addCode(acc, nacc, dist[ds])
+		acc, nacc = addBits(acc, nacc, uint64(d-uint32(distBase[ds]-1)), uint(distExtra[ds]))
 	}
 	w.n = n
 	w.acc, w.nacc = w.spill(acc, nacc)

@@ -259,7 +259,7 @@ func (z *Compressor) flushBlock(end int) {
 		raw = z.win[z.blockStart:end]
 	}
 	b := z.blk
-	b.enc.writeBlock(&z.w, b.tokens, b.lits, raw)
+	b.enc.writeBlock(&z.w, b.tokens, b.lits, raw, z.level == BestSpeed)
 	b.clear()
 	z.blockStart = end
 }
