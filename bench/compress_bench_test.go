@@ -120,4 +120,3 @@ func heapPerEnd(b *testing.B, n int, open func() (*conn.Conn, *conn.Conn)) float
 	}
 	return float64(int64(after.HeapInuse)-int64(before.HeapInuse)) / float64(2*n)
 }
-

@@ -134,3 +134,51 @@ func splitN(p []byte, n int) [][]byte {
 	}
 	return pieces
 }
+
+// TestStreamedEchoAllocations asserts that echoing by io.Copy from a
+// message reader to a message writer allocates nothing.
+func TestStreamedEchoAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	client, server := connPair(t, nil, nil)
+	ctx := context.Background()
+	go func() {
+		for {
+			typ, r, err := server.NextReader(ctx)
+			if err != nil {
+				return
+			}
+			w, err := server.NextWriter(ctx, typ)
+			if err != nil {
+				return
+			}
+			if _, err := io.Copy(w, r); err != nil {
+				return
+			}
+			if w.Close() != nil {
+				return
+			}
+		}
+	}()
+	for _, size := range []int{16, 64 << 10, 1 << 20} {
+		msg := payload(size)
+		buf := make([]byte, size+1)
+		echo := func() {
+			if err := client.WriteMessage(ctx, MessageBinary, msg); err != nil {
+				t.Fatal(err)
+			}
+			_, r, err := client.NextReader(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := io.ReadFull(r, buf); n != size {
+				t.Fatalf("echo of %d bytes came back with %d", size, n)
+			}
+		}
+		echo()
+		if n := testing.AllocsPerRun(20, echo); n > 0 {
+			t.Errorf("%d-byte streamed echo: %.1f allocations, want 0", size, n)
+		}
+	}
+}

@@ -32,12 +32,10 @@ const (
 	// vanished without a word is found within one and a half minutes.
 	DefaultKeepaliveInterval = 30 * time.Second
 	DefaultKeepaliveTimeout  = 30 * time.Second
-	// DefaultBufferSize is the size of a socket's read and write buffers.
-	// It is a quarter of conn's, because a server may hold many idle
-	// sockets: a message larger than a buffer is read straight into its
-	// own memory and written with one vectored write, so the buffers only
-	// batch small frames into fewer system calls.
-	DefaultBufferSize = 1024
+	// DefaultBufferSize is the size of a socket's read and write buffers,
+	// conn's default. An idle socket holds neither: conn lends them from a
+	// pool while a message is read or written.
+	DefaultBufferSize = conn.DefaultBufferSize
 )
 
 // An Option configures Accept, Require and Middleware. Options given to
