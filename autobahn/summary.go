@@ -16,7 +16,7 @@ import (
 func printSummary(w io.Writer, title string, results []*suite.Result) bool {
 	fmt.Fprintf(w, "\n%s\n", title)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "group\t\tOK\tNON-STRICT\tINFORMATIONAL\tUNIMPLEMENTED\tFAILED\tfailed closing\t")
+	fmt.Fprintln(tw, "group\t\tOK\tNON-STRICT\tINFORMATIONAL\tUNIMPLEMENTED\tFAILED\tfailed closing")
 	byGroup := map[string]*report.Counts{}
 	var groups []string
 	var total report.Counts
@@ -33,7 +33,7 @@ func printSummary(w io.Writer, title string, results []*suite.Result) bool {
 	}
 	slices.SortFunc(groups, suite.CompareIDs)
 	row := func(name, title string, c *report.Counts) {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", name, title, c.OK, c.NonStrict, c.Informational, c.Unimplemented, c.Failed, c.FailedClose)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", name, title, c.OK, c.NonStrict, c.Informational, c.Unimplemented, c.Failed, c.FailedClose)
 	}
 	for _, g := range groups {
 		_, t := suite.Category(g + ".")
