@@ -414,11 +414,13 @@ func TestContext(t *testing.T) {
 		cause, err        error
 	}
 	out := make(chan result, 1)
+	checked := make(chan struct{})
 	srv := startServer(t, Accept(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws := WebSocket(r)
 		var res result
 		res.same = r.Context() == ws.Context()
 		res.endedBefore = ws.Context().Err() != nil
+		close(checked) // the peer closes only now
 		select {
 		case <-ws.Context().Done():
 		case <-time.After(waitTime):
@@ -427,6 +429,7 @@ func TestContext(t *testing.T) {
 		out <- res
 	})))
 	c := dial(t, srv, "/", nil)
+	recv(t, checked, "the handler's first look")
 	c.Close(4002, "")
 	got := recv(t, out, "the handler")
 	if !got.same || got.endedBefore || got.err == nil || got.cause != got.err {
