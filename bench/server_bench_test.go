@@ -139,7 +139,7 @@ func BenchmarkSocketReceive(b *testing.B) {
 // evict them.
 func BenchmarkBroadcast(b *testing.B) {
 	const batch = 32
-	for _, members := range []int{1, 16, 128} {
+	for _, members := range []int{1, 16, 128, 1000} {
 		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
 			g := &server.Group{QueueLimit: 2 * batch}
 			joined := make(chan struct{}, members)
