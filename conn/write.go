@@ -363,7 +363,7 @@ func (m *messageWriter) Close() error {
 		return errWriterClosed
 	}
 	err := m.finish()
-	m.end()
+	m.abort() // finish has ended the message already if it can never end
 	return err
 }
 

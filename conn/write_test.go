@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -325,5 +326,42 @@ func TestPreparedMessage(t *testing.T) {
 	}
 	if _, err := NewPreparedMessage(MessageType(frame.OpPing), nil); err == nil {
 		t.Error("NewPreparedMessage accepted a ping")
+	}
+}
+
+// TestCloseWriterOnBrokenConnection closes a message writer whose last
+// frame cannot be sent because the connection broke: Close must report the
+// error, and the next message must fail at once instead of waiting for a
+// message that will never end.
+func TestCloseWriterOnBrokenConnection(t *testing.T) {
+	tests := []struct {
+		name string
+		opts *Options
+	}{
+		{"plain", nil},
+		{"compressed", &Options{Compression: deflateParams(false, false, 15, 15), CompressionThreshold: -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			local, remote := net.Pipe()
+			c := New(local, nil, Server, tt.opts)
+			defer c.CloseNow()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			w, err := c.NextWriter(ctx, MessageText)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write([]byte("held in the buffer until Close")); err != nil {
+				t.Fatal(err)
+			}
+			remote.Close()
+			if err := w.Close(); err == nil {
+				t.Error("Close on a broken connection succeeded")
+			}
+			if _, err := c.NextWriter(ctx, MessageText); err == nil || ctx.Err() != nil {
+				t.Errorf("NextWriter after the break: %v (context %v), want the connection's error at once", err, ctx.Err())
+			}
+		})
 	}
 }
