@@ -209,10 +209,35 @@ func echo(c *Conn, stream bool) ([]fuzzMessage, error) {
 			return msgs, err
 		}
 		msgs = append(msgs, m)
-		if err := c.WriteMessage(ctx, m.typ, m.data); err != nil {
+		if stream {
+			err = writeInPieces(c, m)
+		} else {
+			err = c.WriteMessage(ctx, m.typ, m.data)
+		}
+		if err != nil {
 			return msgs, fmt.Errorf("echo: %w", err)
 		}
 	}
+}
+
+// writeInPieces sends m through NextWriter in writes of growing size, so
+// that the streamed writer buffers some and sends some as frames of their
+// own.
+func writeInPieces(c *Conn, m fuzzMessage) error {
+	w, err := c.NextWriter(context.Background(), m.typ)
+	if err != nil {
+		return err
+	}
+	p := m.data
+	for n := 1; len(p) > 0; n *= 3 {
+		k := min(n, len(p))
+		if _, err := w.Write(p[:k]); err != nil {
+			w.Close()
+			return err
+		}
+		p = p[k:]
+	}
+	return w.Close()
 }
 
 // readSmall reads r to its end seven octets at a time.
