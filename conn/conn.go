@@ -109,6 +109,13 @@ type Options struct {
 	// compresses.
 	CompressionThreshold int
 
+	// NoWriteBatching sends every frame as it is written. By default, a
+	// data frame written while the reader holds more received octets (a
+	// peer that pipelines its messages) waits, up to BatchDelay, to go out
+	// in one write with the frames written before the reader next waits
+	// on the socket.
+	NoWriteBatching bool
+
 	// Compression is the permessage-deflate agreement of the handshake,
 	// nil when none. Accept and Dial set it; set it only with New after a
 	// handshake of your own.
@@ -149,6 +156,7 @@ type Conn struct {
 	onPing       func([]byte)
 	onPong       func([]byte)
 	beforeFail   func(error)
+	noBatching   bool
 
 	r    reader
 	w    writer
@@ -177,6 +185,7 @@ func New(nc net.Conn, buffered []byte, role Role, opts *Options) *Conn {
 		onPing:       opts.PingHandler,
 		onPong:       opts.PongHandler,
 		beforeFail:   opts.BeforeFail,
+		noBatching:   opts.NoWriteBatching,
 		closeRecvd:   make(chan struct{}),
 	}
 	if c.readLimit == 0 {

@@ -16,6 +16,13 @@
 // its bytes reached the socket cannot be undone; the connection is then
 // closed, since the peer would see a broken frame.
 //
+// When a peer pipelines, sending several messages that arrive together,
+// the answers written while the rest are still to be read go out together
+// in one write, when the reader has taken everything (or after
+// BatchDelay): one system call for a read's worth of answers instead of
+// one each. A reader that waits on the socket leaves nothing to wait for,
+// so no other write is delayed; Options.NoWriteBatching turns it off.
+//
 // One goroutine may read while any number write. Package server builds the
 // dwebsocket-style message queue on top of this.
 package conn

@@ -52,6 +52,6 @@ func (c *Conn) WritePreparedMessage(ctx context.Context, pm *PreparedMessage) er
 		if w.err != nil {
 			return w.err
 		}
-		return w.send(pm.frame, false)
+		return w.sendFrame(frame.Opcode(pm.typ), pm.frame)
 	})
 }

@@ -90,6 +90,13 @@ func (r *reader) init(c *Conn, size int, buffered []byte) {
 	r.raw.r = r
 }
 
+// unlock ends a read call: it tells the writer whether received octets
+// wait to be read (see batch.go), then releases the read lock.
+func (r *reader) unlock() {
+	r.c.w.setReadAhead(r.pos < r.end)
+	r.lock.unlock()
+}
+
 // fill reads more octets from the socket into the buffer. A timeout is
 // returned as it is (nothing is lost); any other error ends the read side.
 func (r *reader) fill() error {
@@ -107,6 +114,7 @@ func (r *reader) fill() error {
 		r.end = copy(r.buf, r.buf[r.pos:r.end])
 		r.pos = 0
 	}
+	r.c.w.readerWaits()
 	r.intr.refresh()
 	n, err := r.c.nc.Read(r.buf[r.end:])
 	r.end += n
@@ -396,6 +404,7 @@ func (r *reader) readRaw(p []byte) (int, error) {
 	case len(p) >= len(r.buf):
 		// Large reads go straight into the caller's buffer.
 		var err error
+		r.c.w.readerWaits()
 		r.intr.refresh()
 		n, err = r.c.nc.Read(p)
 		if n == 0 {
@@ -471,7 +480,7 @@ func (c *Conn) ReadMessage(ctx context.Context) (MessageType, []byte, error) {
 	if err := r.lock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
-	defer r.lock.unlock()
+	defer r.unlock()
 	stop := r.intr.watch(ctx)
 	typ, p, err := r.readMessage()
 	fired := r.intr.release(stop)
@@ -590,7 +599,7 @@ func (c *Conn) NextReader(ctx context.Context) (MessageType, io.Reader, error) {
 	if err := r.lock.lock(ctx); err != nil {
 		return 0, nil, err
 	}
-	defer r.lock.unlock()
+	defer r.unlock()
 	stop := r.intr.watch(ctx)
 	err := r.begin()
 	fired := r.intr.release(stop)
@@ -612,7 +621,7 @@ func (m *messageReader) Read(p []byte) (int, error) {
 	if err := r.lock.lock(m.ctx); err != nil {
 		return 0, err
 	}
-	defer r.lock.unlock()
+	defer r.unlock()
 	stop := r.intr.watch(m.ctx)
 	n, err := r.readPayload(p)
 	fired := r.intr.release(stop)

@@ -45,6 +45,8 @@ type writer struct {
 
 	// closed is set once our close frame is sent: no data may follow (§5.5.1).
 	closed atomic.Bool
+
+	batch batch // data frames waiting to go out together
 }
 
 func (w *writer) init(c *Conn, size int) {
@@ -90,6 +92,18 @@ func (w *writer) writeFrame(op frame.Opcode, fin bool, rsv byte, p []byte) error
 		return w.err
 	}
 	h := w.header(op, fin, rsv, len(p))
+	if b := w.batchRoom(op, h.Size()+len(p)); b != nil {
+		n := len(frame.AppendHeader(b[:0], h))
+		copy(b[n:], p)
+		if h.Masked {
+			frame.Mask(h.Mask, 0, b[n:])
+		}
+		w.batched(len(b))
+		return nil
+	}
+	if err := w.flushBatch(); err != nil {
+		return err
+	}
 	switch {
 	case h.Size()+len(p) <= len(w.small):
 		b := frame.AppendHeader(w.small[:0], h)
@@ -151,15 +165,19 @@ func (w *writer) sent(started bool, err error) error {
 }
 
 // unlockFrame releases frameLock, first sending a pong the reader left
-// pending; the check after releasing closes the race with a reader that
-// queued one while the lock was held.
+// pending and the batch if it may not wait any longer; the check after
+// releasing closes the race with a reader (or the batch's timer) that
+// found the lock held.
 func (w *writer) unlockFrame() {
 	for {
 		if w.pongPending.Load() {
 			w.flushPong()
 		}
+		if w.mustFlush() {
+			w.flushDue()
+		}
 		w.frameLock.unlock()
-		if !w.pongPending.Load() || !w.frameLock.tryLock() {
+		if !w.pongPending.Load() && !w.mustFlush() || !w.frameLock.tryLock() {
 			return
 		}
 	}
@@ -426,7 +444,20 @@ func (w *writer) writeBuffered(buf []byte, op frame.Opcode, fin bool, rsv byte, 
 	if h.Masked {
 		frame.Mask(h.Mask, 0, payload)
 	}
-	return w.send(buf[start:frame.MaxHeaderSize+n], false)
+	return w.sendFrame(op, buf[start:frame.MaxHeaderSize+n])
+}
+
+// sendFrame sends f, a whole frame of opcode op, or adds it to the batch.
+func (w *writer) sendFrame(op frame.Opcode, f []byte) error {
+	if b := w.batchRoom(op, len(f)); b != nil {
+		copy(b, f)
+		w.batched(len(f))
+		return nil
+	}
+	if err := w.flushBatch(); err != nil {
+		return err
+	}
+	return w.send(f, false)
 }
 
 // compressWriter streams a compressed message: the compressor's output
