@@ -17,7 +17,9 @@ import (
 // frame, or after BatchDelay at the latest. One write then carries the
 // answers to everything one read brought in, instead of one write each.
 // A reader that waits on the socket leaves nothing to batch, so an
-// application that writes without a pipelining peer is never delayed.
+// application that writes without a pipelining peer is never delayed. A
+// layer that reads ahead of its application into a queue tells the same
+// with HoldWrites: frames wait while the application has messages in hand.
 
 // BatchDelay is the longest a data frame waits in a batch.
 const BatchDelay = time.Millisecond
@@ -30,6 +32,7 @@ type batch struct {
 
 	mu        sync.Mutex
 	readAhead bool        // the last read returned with octets left: frames may wait
+	held      bool        // HoldWrites: the application has messages in hand: frames may wait
 	waiting   bool        // buf holds frames
 	due       bool        // BatchDelay passed: the frames must go out
 	timer     *time.Timer // sets due
@@ -48,18 +51,36 @@ func (w *writer) setReadAhead(more bool) {
 }
 
 // readerWaits is called before the reader waits on the socket: no frame
-// may wait for it any longer. The batch goes out now, or, if a frame is
-// being written, when frameLock is released (unlockFrame).
+// may wait for it any longer.
 func (w *writer) readerWaits() {
-	if w.c.noBatching {
-		return
+	if !w.c.noBatching {
+		w.release(func(b *batch) { b.readAhead = false })
 	}
+}
+
+// HoldWrites tells the Conn whether the application has received messages
+// in hand that it will answer without waiting: a layer that reads ahead of
+// its application into a queue (as package server does) knows it, while
+// the Conn's reader may already wait on the socket. While held, data
+// frames may wait in the batch as they do while the reader holds received
+// octets (see Options.NoWriteBatching), BatchDelay at most; HoldWrites(false),
+// called when the application runs out of messages, sends them.
+func (c *Conn) HoldWrites(held bool) {
+	if !c.noBatching {
+		c.w.release(func(b *batch) { b.held = held })
+	}
+}
+
+// release applies change to the batch's state, then sends the batch if
+// its frames may not wait any longer: now, or, if a frame is being
+// written, when frameLock is released (unlockFrame).
+func (w *writer) release(change func(*batch)) {
 	b := &w.batch
 	b.mu.Lock()
-	b.readAhead = false
-	waiting := b.waiting
+	change(b)
+	flush := b.mustFlush()
 	b.mu.Unlock()
-	if waiting && w.frameLock.tryLock() {
+	if flush && w.frameLock.tryLock() {
 		w.unlockFrame()
 	}
 }
@@ -72,20 +93,17 @@ func (w *writer) mustFlush() bool {
 	b := &w.batch
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.waiting && (!b.readAhead || b.due)
+	return b.mustFlush()
 }
 
+// mustFlush is writer.mustFlush with b.mu held.
+func (b *batch) mustFlush() bool { return b.waiting && (b.due || !b.mayWait()) }
+
+// mayWait reports whether a data frame may wait now, with b.mu held.
+func (b *batch) mayWait() bool { return (b.readAhead || b.held) && !b.due }
+
 // expire is the timer's: the frames have waited BatchDelay.
-func (w *writer) expire() {
-	b := &w.batch
-	b.mu.Lock()
-	b.due = true
-	waiting := b.waiting
-	b.mu.Unlock()
-	if waiting && w.frameLock.tryLock() {
-		w.unlockFrame()
-	}
-}
+func (w *writer) expire() { w.release(func(b *batch) { b.due = true }) }
 
 // batchRoom returns room for a data frame of size octets at the end of the
 // batch, if it may wait; the caller builds the frame there and calls
@@ -97,7 +115,7 @@ func (w *writer) batchRoom(op frame.Opcode, size int) []byte {
 	}
 	b := &w.batch
 	b.mu.Lock()
-	ok := b.readAhead && !b.due
+	ok := b.mayWait()
 	b.mu.Unlock()
 	if !ok {
 		return nil

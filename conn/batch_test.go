@@ -198,3 +198,44 @@ func TestBatchConcurrentWriters(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestHoldWrites reads a pipelining peer's messages ahead of the
+// application, as package server's queue does, so that the Conn's reader
+// waits on the socket while the application answers: HoldWrites lets the
+// answers share writes all the same, and HoldWrites(false) sends them.
+func TestHoldWrites(t *testing.T) {
+	const n = 64
+	cn, sn := tcpPair(t)
+	counted := &writeCounter{Conn: sn}
+	c := New(counted, nil, Server, nil)
+	peer := &rawPeer{t: t, nc: cn, mask: true}
+	wire, msgs := pipelined(peer, n)
+	peer.write(wire)
+	ctx := context.Background()
+	var queue [][]byte
+	for range n {
+		_, p, err := c.ReadMessage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queue = append(queue, p)
+	}
+	// The reader now waits on the socket, as a read-ahead goroutine would.
+	go c.ReadMessage(ctx)
+	for i, p := range queue {
+		c.HoldWrites(i < len(queue)-1)
+		if err := c.WriteMessage(ctx, MessageText, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.HoldWrites(false)
+	for i, want := range msgs {
+		_, p, err := peer.readFrame()
+		if err != nil || string(p) != want {
+			t.Fatalf("echo %d: %q, %v; want %q", i, p, err, want)
+		}
+	}
+	if got := counted.writes.Load(); got > n/4 {
+		t.Errorf("%d writes for %d held answers, want at most %d", got, n, n/4)
+	}
+}

@@ -99,15 +99,29 @@ var errEmpty = errors.New("websocket: no message yet")
 // next takes the next message; once the socket has ended and the queue is
 // drained it returns the end (see Wait), and before that errEmpty.
 func (s *Socket) next() (Message, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if m, ok := s.take(); ok {
+	m, ok, ended, err := s.takeHolding()
+	switch {
+	case ok:
 		return m, nil
-	}
-	if s.ended {
-		return Message{}, endOfStream(s.err)
+	case ended:
+		return Message{}, endOfStream(err)
 	}
 	return Message{}, errEmpty
+}
+
+// takeHolding takes the next message as take does, and lets the
+// connection hold the handler's answers back while more messages are
+// queued, so that the answers to a pipelining peer share writes (see
+// conn.Conn.HoldWrites). It also reports whether the socket has ended,
+// and why.
+func (s *Socket) takeHolding() (m Message, ok, ended bool, err error) {
+	s.mu.Lock()
+	m, ok = s.take()
+	more := s.queue.len() > 0
+	ended, err = s.ended, s.err
+	s.mu.Unlock()
+	s.c.HoldWrites(more)
+	return m, ok, ended, err
 }
 
 // Wait returns the next message, waiting as long as it takes for one to
@@ -143,9 +157,8 @@ func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 // once Closed reports true it stays true, and Read returns false for
 // good.
 func (s *Socket) Read() (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.take()
+	m, ok, _, _ := s.takeHolding()
+	return m, ok
 }
 
 // Closed reports whether the socket has ended and its queue is empty, so
