@@ -249,7 +249,9 @@ var errBadMessageType = errors.New("websocket: message type must be MessageText 
 // bytes. It never modifies p (a client masks a copy). It waits for a
 // message being written by another goroutine to finish. ctx (and the
 // write deadline) bound the call; see SetWriteDeadline for what an
-// interruption leaves behind.
+// interruption leaves behind. A message answering a pipelining peer may
+// wait in a batch instead (see Options.NoWriteBatching): then an error in
+// sending the batch breaks the connection, and the next write reports it.
 func (c *Conn) WriteMessage(ctx context.Context, typ MessageType, p []byte) error {
 	if typ != MessageText && typ != MessageBinary {
 		return errBadMessageType

@@ -36,10 +36,14 @@
 //
 // # Sending
 //
-// Send, SendText and SendBinary write a message at once, from any number
-// of goroutines, and return the error of the write. A Group sends one
-// message to many sockets: it encodes the frame once, and a slow member
-// is evicted instead of slowing the others.
+// Send, SendText and SendBinary write a message, from any number of
+// goroutines, and return the error of the write. While the handler has
+// more messages queued, what it sends may wait (1 ms at most, see
+// conn.Conn.HoldWrites) to share one write with its next answers, so that
+// a pipelining peer costs one system call per batch, not per message; a
+// failure to send such a batch ends the socket, and the next Send and Err
+// report it. A Group sends one message to many sockets: it encodes the
+// frame once, and a slow member is evicted instead of slowing the others.
 //
 // # Bounds
 //
