@@ -21,6 +21,9 @@
 // A handler owns its socket until it returns: the socket is then closed
 // with 1000 (normal closure), or 1011 (internal error) if the handler
 // panicked, and nothing is ever written on the connection as HTTP again.
+// The handler of a socket runs on a goroutine of its own, so that
+// net/http's goroutine, with what it holds per connection, ends at the
+// upgrade: a middleware around the wrapper sees ServeHTTP return then.
 //
 // # Receiving
 //

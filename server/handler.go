@@ -33,7 +33,11 @@ func WebSocket(r *http.Request) *Socket {
 //
 // h owns the socket until it returns; then the socket is closed with 1000
 // (normal closure), or with 1011 (internal error) if h panics, and h's
-// ResponseWriter writes nothing: the connection is no longer HTTP.
+// ResponseWriter writes nothing: the connection is no longer HTTP. h runs
+// on a goroutine of its own: ServeHTTP returns once the socket is open, so
+// that net/http's goroutine and what it keeps per connection (its buffers
+// and stack, about 8 KiB) are released for the socket's life. A panic in h
+// is logged as net/http logs one, to http.Server.ErrorLog.
 //
 // Under a Middleware, Accept applies its options on top of the
 // middleware's; under one that already upgraded the request, it only

@@ -1,16 +1,20 @@
 package server
 
 import (
+	"context"
+	"log"
 	"net/http"
+	"runtime"
 
 	"github.com/rfc6455/ws/conn"
 	"github.com/rfc6455/ws/frame"
 )
 
-// serve upgrades r under cfg and runs h with the socket, then closes it:
-// with 1000 (normal closure) when h returns, with 1011 (internal error)
-// when h panics, the panic going on to net/http, which reports it. A
-// request refused by the handshake gets its HTTP answer and h is not run.
+// serve upgrades r under cfg and starts h with the socket on a goroutine
+// of its own, then returns: net/http's goroutine ends, and with it
+// everything net/http keeps per connection (its buffers, its stack), which
+// a WebSocket no longer needs. A request refused by the handshake gets its
+// HTTP answer and h is not run.
 func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) {
 	reg := cfg.registry
 	if reg != nil && reg.closing() {
@@ -24,11 +28,13 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 	}
 	var s *Socket // set before the reader starts, the only caller of BeforeFail
 	opts.BeforeFail = func(error) { s.awaitHandler() }
-	c, err := accept(w, r, &opts)
+	c, err := conn.Accept(w, r, &opts)
 	if err != nil {
 		return // the handshake answered
 	}
-	s = newSocket(c, r.Context(), cfg, ka)
+	// net/http cancels the request's context when ServeHTTP returns; the
+	// socket's lives until the socket ends.
+	s = newSocket(c, context.WithoutCancel(r.Context()), cfg, ka)
 	if reg != nil && !reg.add(s) {
 		// Shutdown began during the handshake.
 		c.Close(frame.CloseGoingAway, reasonShutdown)
@@ -39,11 +45,18 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 	if ka != nil {
 		ka.start(s)
 	}
-	returned := false
+	go run(s, h, r.WithContext(s.ctx), reg)
+}
+
+// run runs the handler h of socket s, then closes the socket: with 1000
+// (normal closure) when h returns, with 1011 (internal error) when h
+// panics, the panic being logged as net/http logs one.
+func run(s *Socket, h http.Handler, r *http.Request, reg *Registry) {
+	code, reason := frame.CloseNormal, ""
 	defer func() {
-		code, reason := frame.CloseNormal, ""
-		if !returned {
+		if p := recover(); p != nil {
 			code, reason = frame.CloseInternalError, "internal server error"
+			logPanic(r, p)
 		}
 		s.Close(code, reason)
 		<-s.done // the reader ends once the connection is closed
@@ -51,29 +64,23 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 			reg.remove(s)
 		}
 	}()
-	h.ServeHTTP(&hijackedWriter{}, r.WithContext(s.ctx))
-	returned = true
+	h.ServeHTTP(&hijackedWriter{}, r)
 }
 
-// accept runs conn.Accept on a goroutine of its own and waits for it. The
-// handshake's call chain is deep: run on the handler's goroutine, it
-// would grow that stack to twice its size for the socket's whole life
-// (the runtime shrinks a stack only when a quarter of it suffices), while
-// the stack of a goroutine that returns is freed. A panic in it is raised
-// again here, where net/http reports it.
-func accept(w http.ResponseWriter, r *http.Request, opts *conn.AcceptOptions) (c *conn.Conn, err error) {
-	var panicked any
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer func() { panicked = recover() }()
-		c, err = conn.Accept(w, r, opts)
-	}()
-	<-done
-	if panicked != nil {
-		panic(panicked)
+// logPanic reports a handler's panic p with its stack, in the words and
+// to the log net/http uses for a handler that panics, unless p is
+// http.ErrAbortHandler, which net/http does not report either.
+func logPanic(r *http.Request, p any) {
+	if p == http.ErrAbortHandler {
+		return
 	}
-	return c, err
+	buf := make([]byte, 64<<10)
+	buf = buf[:runtime.Stack(buf, false)]
+	logf := log.Printf
+	if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ErrorLog != nil {
+		logf = srv.ErrorLog.Printf
+	}
+	logf("http: panic serving %v: %v\n%s", r.RemoteAddr, p, buf)
 }
 
 // hijackedWriter is the ResponseWriter of a handler whose request became a
