@@ -143,24 +143,7 @@ func TestStreamedEchoAllocations(t *testing.T) {
 	}
 	client, server := connPair(t, nil, nil)
 	ctx := context.Background()
-	go func() {
-		for {
-			typ, r, err := server.NextReader(ctx)
-			if err != nil {
-				return
-			}
-			w, err := server.NextWriter(ctx, typ)
-			if err != nil {
-				return
-			}
-			if _, err := io.Copy(w, r); err != nil {
-				return
-			}
-			if w.Close() != nil {
-				return
-			}
-		}
-	}()
+	go streamEcho(server)
 	for _, size := range []int{16, 64 << 10, 1 << 20} {
 		msg := payload(size)
 		buf := make([]byte, size+1)
