@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -18,8 +19,9 @@ var aLongTimeAgo = time.Unix(1, 0)
 // back the deadline the user set. A generation counter keeps a late
 // callback from touching a later call.
 type interrupter struct {
-	set     func(time.Time) error // nc.SetReadDeadline or nc.SetWriteDeadline
-	timeout time.Duration         // if positive, bounds every call (or, refreshed, every socket read)
+	nc      net.Conn
+	write   bool          // the write deadline, not the read deadline
+	timeout time.Duration // if positive, bounds every call (or, refreshed, every socket read)
 
 	mu       sync.Mutex
 	gen      uint64
@@ -27,6 +29,15 @@ type interrupter struct {
 	moved    bool      // the socket's deadline is not the user's
 	deadline time.Time // the user's deadline
 	timedOut time.Time // when the current timeout expires, if it is set
+}
+
+// set sets the socket's deadline. (A method value such as
+// nc.SetReadDeadline would cost an allocation per connection.)
+func (in *interrupter) set(t time.Time) error {
+	if in.write {
+		return in.nc.SetWriteDeadline(t)
+	}
+	return in.nc.SetReadDeadline(t)
 }
 
 // watch arms the interrupter for one call; pass its result to release when

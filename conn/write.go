@@ -53,7 +53,7 @@ func (w *writer) init(c *Conn, size int) {
 	w.c = c
 	w.msgLock = newLock()
 	w.frameLock = newLock()
-	w.intr.set = c.nc.SetWriteDeadline
+	w.intr.nc, w.intr.write = c.nc, true
 	w.intr.timeout = c.writeTimeout
 	w.size = size
 	w.keysPos = len(w.keys)
