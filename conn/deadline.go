@@ -133,36 +133,6 @@ func interrupted(ctx context.Context, fired bool, err error) error {
 	return err
 }
 
-// lock is a mutex whose Lock can be abandoned when a context is done.
-type lock chan struct{}
-
-func newLock() lock { return make(lock, 1) }
-
-func (l lock) lock(ctx context.Context) error {
-	select {
-	case l <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case l <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (l lock) tryLock() bool {
-	select {
-	case l <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
-func (l lock) unlock() { <-l }
-
 // SetReadDeadline sets the deadline for reads, as net.Conn does. A read
 // that hits it returns an error wrapping os.ErrDeadlineExceeded and loses
 // nothing: after moving the deadline, reading continues where it stopped.

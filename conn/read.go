@@ -76,7 +76,6 @@ const exactLimit = 64 << 10
 
 func (r *reader) init(c *Conn, size int, buffered []byte) {
 	r.c = c
-	r.lock = newLock()
 	r.intr.nc = c.nc
 	r.intr.timeout = c.idleTimeout
 	r.bufSize = size

@@ -51,8 +51,6 @@ type writer struct {
 
 func (w *writer) init(c *Conn, size int) {
 	w.c = c
-	w.msgLock = newLock()
-	w.frameLock = newLock()
 	w.intr.nc, w.intr.write = c.nc, true
 	w.intr.timeout = c.writeTimeout
 	w.size = size
