@@ -51,10 +51,25 @@ func (w *writer) setReadAhead(more bool) {
 }
 
 // readerWaits is called before the reader waits on the socket: no frame
-// may wait for it any longer.
-func (w *writer) readerWaits() {
-	if !w.c.noBatching {
-		w.release(func(b *batch) { b.readAhead = false })
+// may wait for it any longer. The reader sends the batch itself, bounded
+// by ctx, the context of its read call (nil between calls), since it is
+// about to block anyway; if a frame is being written, the writer sends
+// the batch when it releases frameLock (unlockFrame).
+func (w *writer) readerWaits(ctx context.Context) {
+	if w.c.noBatching {
+		return
+	}
+	b := &w.batch
+	b.mu.Lock()
+	b.readAhead = false
+	flush := b.mustFlush()
+	b.mu.Unlock()
+	if flush && w.frameLock.tryLock() {
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		w.flushDue(ctx)
+		w.unlockFrame()
 	}
 }
 
@@ -63,25 +78,20 @@ func (w *writer) readerWaits() {
 // its application into a queue (as package server does) knows it, while
 // the Conn's reader may already wait on the socket. While held, data
 // frames may wait in the batch as they do while the reader holds received
-// octets (see Options.NoWriteBatching), BatchDelay at most; HoldWrites(false),
-// called when the application runs out of messages, sends them.
+// octets (see Options.NoWriteBatching), BatchDelay at most;
+// HoldWrites(false), called when the application runs out of messages,
+// has them sent at once. It never blocks: the batch goes out on a
+// goroutine of its own (the batch's timer's).
 func (c *Conn) HoldWrites(held bool) {
-	if !c.noBatching {
-		c.w.release(func(b *batch) { b.held = held })
+	if c.noBatching {
+		return
 	}
-}
-
-// release applies change to the batch's state, then sends the batch if
-// its frames may not wait any longer: now, or, if a frame is being
-// written, when frameLock is released (unlockFrame).
-func (w *writer) release(change func(*batch)) {
-	b := &w.batch
+	b := &c.w.batch
 	b.mu.Lock()
-	change(b)
-	flush := b.mustFlush()
-	b.mu.Unlock()
-	if flush && w.frameLock.tryLock() {
-		w.unlockFrame()
+	defer b.mu.Unlock()
+	b.held = held
+	if b.mustFlush() {
+		b.timer.Reset(0) // made by batched, which set waiting
 	}
 }
 
@@ -102,8 +112,19 @@ func (b *batch) mustFlush() bool { return b.waiting && (b.due || !b.mayWait()) }
 // mayWait reports whether a data frame may wait now, with b.mu held.
 func (b *batch) mayWait() bool { return (b.readAhead || b.held) && !b.due }
 
-// expire is the timer's: the frames have waited BatchDelay.
-func (w *writer) expire() { w.release(func(b *batch) { b.due = true }) }
+// expire is the timer's: the frames have waited BatchDelay, or
+// HoldWrites asked for them to go out. It sends them now, or, if a frame
+// is being written, the writer does when it releases frameLock.
+func (w *writer) expire() {
+	b := &w.batch
+	b.mu.Lock()
+	b.due = true
+	waiting := b.waiting
+	b.mu.Unlock()
+	if waiting && w.frameLock.tryLock() {
+		w.unlockFrame()
+	}
+}
 
 // batchRoom returns room for a data frame of size octets at the end of the
 // batch, if it may wait; the caller builds the frame there and calls
@@ -136,12 +157,12 @@ func (w *writer) batched(size int) {
 	b := &w.batch
 	b.n += size
 	b.mu.Lock()
-	first := !b.waiting
-	b.waiting = true
-	b.mu.Unlock()
-	if !first {
+	defer b.mu.Unlock()
+	if b.waiting {
 		return
 	}
+	b.waiting = true
+	// Under b.mu, which HoldWrites holds to reset the timer.
 	if b.timer == nil {
 		b.timer = time.AfterFunc(BatchDelay, w.expire)
 	} else {
@@ -171,10 +192,10 @@ func (w *writer) flushBatch() error {
 	return err
 }
 
-// flushDue sends the batch from unlockFrame, where no call's context
-// bounds the write: only Options.WriteTimeout does.
-func (w *writer) flushDue() {
-	stop := w.intr.watch(context.Background())
+// flushDue sends the batch outside a write call, bounded by ctx and
+// Options.WriteTimeout.
+func (w *writer) flushDue(ctx context.Context) {
+	stop := w.intr.watch(ctx)
 	w.flushBatch()
 	w.intr.release(stop)
 }

@@ -239,3 +239,64 @@ func TestHoldWrites(t *testing.T) {
 		t.Errorf("%d writes for %d held answers, want at most %d", got, n, n/4)
 	}
 }
+
+// TestBatchFlushBounds sends a batch to a peer that does not read (over
+// net.Pipe, where every write waits for the reader): HoldWrites(false)
+// must not block, and a read that has to send the batch before it waits
+// on the socket must still end with its context.
+func TestBatchFlushBounds(t *testing.T) {
+	// held starts a Conn whose next write waits in the batch: the peer
+	// sent two messages at once and the first was read.
+	held := func(t *testing.T) *Conn {
+		local, remote := net.Pipe()
+		t.Cleanup(func() { remote.Close() })
+		c := New(local, nil, Server, nil)
+		t.Cleanup(func() { c.CloseNow() })
+		wire, _ := pipelined(&rawPeer{t: t, nc: remote, mask: true}, 2)
+		go remote.Write(wire)
+		if _, _, err := c.ReadMessage(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.WriteMessage(context.Background(), MessageText, []byte("held")); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	t.Run("HoldWrites", func(t *testing.T) {
+		c := held(t)
+		returned := make(chan struct{})
+		go func() {
+			c.HoldWrites(true)
+			c.HoldWrites(false)
+			close(returned)
+		}()
+		select {
+		case <-returned:
+		case <-time.After(5 * time.Second):
+			t.Fatal("HoldWrites(false) blocked on a peer that does not read")
+		}
+	})
+	t.Run("read", func(t *testing.T) {
+		c := held(t)
+		if _, _, err := c.ReadMessage(context.Background()); err != nil { // from the buffer
+			t.Fatal(err)
+		}
+		// This read sends the batch before it waits on the socket, unless
+		// BatchDelay passed first and the timer's goroutine is sending it.
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		ended := make(chan error, 1)
+		go func() {
+			_, _, err := c.ReadMessage(ctx)
+			ended <- err
+		}()
+		select {
+		case err := <-ended:
+			if err == nil {
+				t.Error("a read with nothing to read succeeded")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a read stuck sending the batch outlived its context")
+		}
+	})
+}

@@ -17,6 +17,7 @@ type reader struct {
 	c    *Conn
 	lock lock
 	intr interrupter
+	ctx  context.Context // of the read call in progress, nil between calls
 
 	// buf[pos:end] is read from the socket and not yet consumed. buf is
 	// small while the connection waits for a message that will likely fit
@@ -93,6 +94,7 @@ func (r *reader) init(c *Conn, size int, buffered []byte) {
 // wait to be read (see batch.go), then releases the read lock.
 func (r *reader) unlock() {
 	r.c.w.setReadAhead(r.pos < r.end)
+	r.ctx = nil
 	r.lock.unlock()
 }
 
@@ -113,7 +115,7 @@ func (r *reader) fill() error {
 		r.end = copy(r.buf, r.buf[r.pos:r.end])
 		r.pos = 0
 	}
-	r.c.w.readerWaits()
+	r.c.w.readerWaits(r.ctx)
 	r.intr.refresh()
 	n, err := r.c.nc.Read(r.buf[r.end:])
 	r.end += n
@@ -403,7 +405,7 @@ func (r *reader) readRaw(p []byte) (int, error) {
 	case len(p) >= len(r.buf):
 		// Large reads go straight into the caller's buffer.
 		var err error
-		r.c.w.readerWaits()
+		r.c.w.readerWaits(r.ctx)
 		r.intr.refresh()
 		n, err = r.c.nc.Read(p)
 		if n == 0 {
@@ -480,6 +482,7 @@ func (c *Conn) ReadMessage(ctx context.Context) (MessageType, []byte, error) {
 		return 0, nil, err
 	}
 	defer r.unlock()
+	r.ctx = ctx
 	stop := r.intr.watch(ctx)
 	typ, p, err := r.readMessage()
 	fired := r.intr.release(stop)
@@ -599,6 +602,7 @@ func (c *Conn) NextReader(ctx context.Context) (MessageType, io.Reader, error) {
 		return 0, nil, err
 	}
 	defer r.unlock()
+	r.ctx = ctx
 	stop := r.intr.watch(ctx)
 	err := r.begin()
 	fired := r.intr.release(stop)
@@ -621,6 +625,7 @@ func (m *messageReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	defer r.unlock()
+	r.ctx = m.ctx
 	stop := r.intr.watch(m.ctx)
 	n, err := r.readPayload(p)
 	fired := r.intr.release(stop)

@@ -172,7 +172,7 @@ func (w *writer) unlockFrame() {
 			w.flushPong()
 		}
 		if w.mustFlush() {
-			w.flushDue()
+			w.flushDue(context.Background())
 		}
 		w.frameLock.unlock()
 		if !w.pongPending.Load() && !w.mustFlush() || !w.frameLock.tryLock() {
