@@ -118,8 +118,8 @@ func (b *batch) mayWait() bool { return (b.readAhead || b.held) && !b.due }
 func (w *writer) expire() {
 	b := &w.batch
 	b.mu.Lock()
-	b.due = true
 	waiting := b.waiting
+	b.due = waiting // a late firing, after the batch went out, must not mark the next one due
 	b.mu.Unlock()
 	if waiting && w.frameLock.tryLock() {
 		w.unlockFrame()
