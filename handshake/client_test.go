@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rfc6455/ws/internal/loopback"
 )
 
 func TestDialRefused(t *testing.T) {
@@ -70,36 +72,15 @@ func TestStatusErrorBodyIsBounded(t *testing.T) {
 // prefix only, holding the connection open until the test ends.
 func stallServer(t *testing.T, prefix string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	t.Cleanup(func() {
-		close(stop)
-		ln.Close()
-		wg.Wait()
+	addr := loopback.Serve(t, func(c net.Conn) {
+		defer c.Close()
+		http.ReadRequest(bufio.NewReader(c))
+		c.Write([]byte(prefix))
+		<-stop
 	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				http.ReadRequest(bufio.NewReader(c))
-				c.Write([]byte(prefix))
-				<-stop
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	t.Cleanup(func() { close(stop) }) // before Serve's cleanup waits
+	return addr
 }
 
 func TestDialTimeout(t *testing.T) {

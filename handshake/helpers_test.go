@@ -5,9 +5,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/rfc6455/ws/internal/loopback"
 )
 
 // testKey is the Sec-WebSocket-Key of RFC 6455 §1.3.
@@ -120,38 +121,15 @@ func upgradeConnOverLoopback(t *testing.T, raw string, opts *ServerOptions) loop
 // when handle returns. It returns the server's address.
 func rawServer(t *testing.T, handle func(c net.Conn, r *http.Request)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-	})
-	go func() {
-		defer close(done)
-		var wg sync.WaitGroup
-		defer wg.Wait()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				r, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				handle(c, r)
-			}()
+	return loopback.Serve(t, func(c net.Conn) {
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		r, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String()
+		handle(c, r)
+	})
 }
 
 // switching returns a valid 101 response to r, with extra header lines.

@@ -23,6 +23,7 @@ import (
 	"github.com/rfc6455/ws/conn"
 	"github.com/rfc6455/ws/frame"
 	"github.com/rfc6455/ws/handshake"
+	"github.com/rfc6455/ws/internal/loopback"
 )
 
 // The tests of this file play abusive peers against a server over
@@ -152,46 +153,25 @@ func TestTrickledHandshake(t *testing.T) {
 // conn.AcceptConn, without net/http, until the test ends; refused receives
 // the error of each handshake that failed.
 func serveAcceptConn(t *testing.T, opts *conn.AcceptOptions) (addr string, refused <-chan error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	errs := make(chan error, 16)
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	addr = loopback.Serve(t, func(nc net.Conn) {
+		c, _, err := conn.AcceptConn(nc, opts)
+		if err != nil {
+			nc.Close()
+			errs <- err
+			return
+		}
+		defer c.CloseNow()
+		ctx, cancel := context.WithTimeout(context.Background(), waitTime)
+		defer cancel()
 		for {
-			nc, err := ln.Accept()
-			if err != nil {
+			typ, p, err := c.ReadMessage(ctx)
+			if err != nil || c.WriteMessage(ctx, typ, p) != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c, _, err := conn.AcceptConn(nc, opts)
-				if err != nil {
-					nc.Close()
-					errs <- err
-					return
-				}
-				defer c.CloseNow()
-				ctx, cancel := context.WithTimeout(context.Background(), waitTime)
-				defer cancel()
-				for {
-					typ, p, err := c.ReadMessage(ctx)
-					if err != nil || c.WriteMessage(ctx, typ, p) != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
-	return ln.Addr().String(), errs
+	})
+	return addr, errs
 }
 
 // TestRefusedUpgradeRequests sends opening handshakes that RFC 6455 or

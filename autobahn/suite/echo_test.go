@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/rfc6455/ws/frame"
+	"github.com/rfc6455/ws/internal/loopback"
 )
 
 // This file is a minimal, correct WebSocket echo server written on package
@@ -39,34 +40,13 @@ func startDeflateEcho(t testing.TB, wrap func(net.Conn) net.Conn) string {
 
 func serveReference(t testing.TB, wrap func(net.Conn) net.Conn, deflate bool) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			if wrap != nil {
-				nc = wrap(nc)
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				serveEcho(nc, deflate)
-			}()
+	addr := loopback.Serve(t, func(nc net.Conn) {
+		if wrap != nil {
+			nc = wrap(nc)
 		}
-	}()
-	return "ws://" + ln.Addr().String() + "/"
+		serveEcho(nc, deflate)
+	})
+	return "ws://" + addr + "/"
 }
 
 // echoReadLimit bounds a message of the reference server.
