@@ -121,24 +121,32 @@ var validMessages = []struct {
 		writeFixedLiterals(w, "cut")
 	}), "cut"},
 	{"dynamic block with one distance code of one bit (§3.2.7)", bitstream(func(w *bitWriter) {
-		// Literal/length code: 'a' and 256 and 257 (length 3)
-		// with lengths 1, 2, 2; distance code: symbol 0 alone.
-		clens := [numCodeLen]uint8{0: 2, 1: 2, 2: 2, repeatZero11: 2}
-		writeDynamic(w, false, 258, 1, clens, []clSym{
-			{repeatZero11, 'a' - 11}, {1, 0},
-			{repeatZero11, 127}, {repeatZero11, 256 - 'a' - 1 - 138 - 11},
-			{2, 0}, {2, 0}, {1, 0},
-		})
-		var lit [258]hcode
-		lens := make([]uint8, 258)
-		lens['a'], lens[256], lens[257] = 1, 2, 2
-		assignCodes(lens, lit[:])
-		w.writeCode(lit['a'])
-		w.writeCode(lit[257]) // length 3, no extra bits
-		w.writeBits(0, 1)     // distance symbol 0: distance 1
+		lit := oneDistanceCodeMatch(w)
+		w.writeBits(0, 1) // distance symbol 0: distance 1
 		w.writeCode(lit[256])
 		syncFlush(w)
 	}), "aaaa"},
+}
+
+// oneDistanceCodeMatch writes a dynamic block header whose literal/length
+// code holds 'a', 256 and 257 (length 3) with lengths 1, 2, 2, and whose
+// distance code is symbol 0 alone, then 'a' and the length 3 of a match
+// whose distance bit is left to the caller. It returns the literal/length
+// codes.
+func oneDistanceCodeMatch(w *bitWriter) [258]hcode {
+	clens := [numCodeLen]uint8{0: 2, 1: 2, 2: 2, repeatZero11: 2}
+	writeDynamic(w, false, 258, 1, clens, []clSym{
+		{repeatZero11, 'a' - 11}, {1, 0},
+		{repeatZero11, 127}, {repeatZero11, 256 - 'a' - 1 - 138 - 11},
+		{2, 0}, {2, 0}, {1, 0},
+	})
+	var lit [258]hcode
+	lens := make([]uint8, 258)
+	lens['a'], lens[256], lens[257] = 1, 2, 2
+	assignCodes(lens, lit[:])
+	w.writeCode(lit['a'])
+	w.writeCode(lit[257]) // length 3, no extra bits
+	return lit
 }
 
 // TestDecompressValid reads messages that are valid in the ways RFC 1951
@@ -215,18 +223,7 @@ var invalidMessages = []struct {
 	{"unused code of a one-code distance code", 15, bitstream(func(w *bitWriter) {
 		// As "dynamic block with one distance code" in
 		// TestDecompressValid, but the distance bit is 1.
-		clens := [numCodeLen]uint8{0: 2, 1: 2, 2: 2, repeatZero11: 2}
-		writeDynamic(w, false, 258, 1, clens, []clSym{
-			{repeatZero11, 'a' - 11}, {1, 0},
-			{repeatZero11, 127}, {repeatZero11, 256 - 'a' - 1 - 138 - 11},
-			{2, 0}, {2, 0}, {1, 0},
-		})
-		var lit [258]hcode
-		lens := make([]uint8, 258)
-		lens['a'], lens[256], lens[257] = 1, 2, 2
-		assignCodes(lens, lit[:])
-		w.writeCode(lit['a'])
-		w.writeCode(lit[257])
+		oneDistanceCodeMatch(w)
 		w.writeBits(1, 1)
 	}), ErrInvalidCode},
 	{"literal/length symbol 286 (§3.2.6)", 15, bitstream(func(w *bitWriter) {
