@@ -65,14 +65,17 @@ type Options struct {
 
 	// WriteTimeout, if positive, bounds each frame write. A write that times
 	// out part-way closes the connection. 0 means no timeout beyond the
-	// context or deadline of the call.
+	// context or deadline of the call. A write may run up to an eighth
+	// longer than the timeout before it fails: the socket's deadline is
+	// moved only every eighth of the timeout, not before every write.
 	WriteTimeout time.Duration
 
 	// IdleTimeout, if positive, ends a connection on which the peer sends
 	// nothing, not one octet, for that long while a read waits: the Conn
 	// fails it with 1001 (going away) and the read returns ErrIdleTimeout.
 	// It catches a peer that stalls in the middle of a frame. 0 means no
-	// such bound; a user's deadline or context still applies.
+	// such bound; a user's deadline or context still applies. Like
+	// WriteTimeout, it may be overrun by an eighth.
 	IdleTimeout time.Duration
 
 	// ReadBufferSize and WriteBufferSize size the I/O buffers (0 means

@@ -18,6 +18,12 @@ var aLongTimeAgo = time.Unix(1, 0)
 // moves the socket's deadline into the past, and when the call ends it puts
 // back the deadline the user set. A generation counter keeps a late
 // callback from touching a later call.
+//
+// Moving a socket's deadline costs about as much as a small write, so the
+// timeout's deadline stays on the socket from one call to the next and is
+// moved only once it is less than the timeout away: it is set an eighth of
+// the timeout further than needed (slack), and a call may run that much
+// longer than the timeout before it fails.
 type interrupter struct {
 	nc      net.Conn
 	write   bool          // the write deadline, not the read deadline
@@ -25,11 +31,13 @@ type interrupter struct {
 
 	mu       sync.Mutex
 	gen      uint64
-	fired    bool      // the context ended the current call
-	moved    bool      // the socket's deadline is not the user's
+	fired    bool      // the context ended the current call: the socket's deadline is in the past
 	deadline time.Time // the user's deadline
-	timedOut time.Time // when the current timeout expires, if it is set
+	armed    time.Time // the timeout's deadline, when the socket holds it rather than the user's
 }
+
+// slack is how much later than the timeout the timeout's deadline is set.
+func slack(timeout time.Duration) time.Duration { return timeout / 8 }
 
 // set sets the socket's deadline. (A method value such as
 // nc.SetReadDeadline would cost an allocation per connection.)
@@ -55,27 +63,37 @@ func (in *interrupter) watch(ctx context.Context) (stop func() bool) {
 	return context.AfterFunc(ctx, func() {
 		in.mu.Lock()
 		if in.gen == gen {
-			in.fired, in.moved = true, true
+			in.fired = true
 			in.set(aLongTimeAgo)
 		}
 		in.mu.Unlock()
 	})
 }
 
-// refresh starts the timeout anew from now, unless the user's deadline or
-// the context comes first.
+// refresh makes the timeout bound what follows from now, unless the user's
+// deadline or the context comes first. The socket keeps a deadline that is
+// still at least the timeout away.
 func (in *interrupter) refresh() {
 	if in.timeout <= 0 {
 		return
 	}
-	d := time.Now().Add(in.timeout)
+	now := time.Now()
 	in.mu.Lock()
-	if !in.fired && (in.deadline.IsZero() || d.Before(in.deadline)) {
-		in.moved = true
-		in.timedOut = d
-		in.set(d)
+	defer in.mu.Unlock()
+	if in.fired || !in.armed.IsZero() && in.armed.Sub(now) >= in.timeout {
+		return
 	}
-	in.mu.Unlock()
+	d := now.Add(in.timeout + slack(in.timeout))
+	if !in.deadline.IsZero() && !d.Before(in.deadline) {
+		// The user's deadline comes first: the socket must hold it.
+		if !in.armed.IsZero() {
+			in.armed = time.Time{}
+			in.set(in.deadline)
+		}
+		return
+	}
+	in.armed = d
+	in.set(d)
 }
 
 // expired reports whether the timeout, rather than the user's deadline or
@@ -83,38 +101,39 @@ func (in *interrupter) refresh() {
 func (in *interrupter) expired() bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return in.timeout > 0 && !in.fired && !in.timedOut.IsZero() && !time.Now().Before(in.timedOut)
+	return in.timeout > 0 && !in.fired && !in.armed.IsZero() && !time.Now().Before(in.armed)
 }
 
 // release ends the call armed by watch and reports whether the context
-// interrupted it.
+// interrupted it. The timeout's deadline stays on the socket.
 func (in *interrupter) release(stop func() bool) (fired bool) {
-	if stop == nil && in.timeout <= 0 {
+	if stop == nil {
+		// No callback can have fired.
 		return false
 	}
-	if stop != nil {
-		stop()
-	}
+	stop()
 	in.mu.Lock()
 	in.gen++
 	fired = in.fired
-	if in.moved {
+	if fired {
+		in.fired, in.armed = false, time.Time{}
 		in.set(in.deadline)
 	}
-	in.fired, in.moved, in.timedOut = false, false, time.Time{}
 	in.mu.Unlock()
 	return fired
 }
 
-// setDeadline records the user's deadline and applies it unless the
-// current call has moved it (it is applied when that call ends).
+// setDeadline records the user's deadline and applies it, unless the
+// context has moved the socket's deadline (the call's release applies it)
+// or the timeout's deadline on the socket comes first.
 func (in *interrupter) setDeadline(t time.Time) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.deadline = t
-	if in.moved {
+	if in.fired || !in.armed.IsZero() && (t.IsZero() || !t.Before(in.armed)) {
 		return nil
 	}
+	in.armed = time.Time{}
 	return in.set(t)
 }
 

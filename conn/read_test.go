@@ -349,12 +349,17 @@ func TestBeforeFail(t *testing.T) {
 // not.
 func TestIdleTimeout(t *testing.T) {
 	t.Run("stalled", func(t *testing.T) {
-		c, peer := newRawPeer(t, Server, &Options{IdleTimeout: 100 * time.Millisecond})
+		const timeout = 100 * time.Millisecond
+		c, peer := newRawPeer(t, Server, &Options{IdleTimeout: timeout})
 		b := peer.frameBytes(frame.Header{Fin: true, Opcode: frame.OpBinary}, make([]byte, 100))
+		start := time.Now()
 		peer.write(b[:40])
 		errc := readAsync(c)
 		if code := peer.expectClose(); code != frame.CloseGoingAway {
 			t.Errorf("close code %d, want 1001", code)
+		}
+		if elapsed := time.Since(start); elapsed < timeout {
+			t.Errorf("cut off after %v, sooner than the idle timeout of %v", elapsed, timeout)
 		}
 		peer.nc.Close()
 		if err := <-errc; !errors.Is(err, ErrIdleTimeout) {

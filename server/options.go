@@ -140,7 +140,8 @@ func WithQueueLimits(messages int, bytes int64) Option {
 
 // WithWriteTimeout bounds each frame written to the peer; a write that
 // times out part-way closes the connection. 0 means DefaultWriteTimeout; a
-// negative value means no bound.
+// negative value means no bound. A write may run up to an eighth longer
+// than d before it fails (see conn.Options.WriteTimeout).
 func WithWriteTimeout(d time.Duration) Option {
 	return func(c *config) {
 		switch {
