@@ -151,7 +151,7 @@ func (c *Conn) finishClose(deadline time.Time) {
 			return
 		}
 	}
-	c.nc.SetReadDeadline(deadline)
+	c.r.intr.freeze(deadline)
 	var buf [512]byte
 	for {
 		if _, err := c.nc.Read(buf[:]); err != nil {

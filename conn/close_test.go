@@ -144,3 +144,27 @@ func TestCloseDiscardsAndAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCloseWaitKeepsItsDeadline checks that once the peer's close is
+// answered, a read deadline set meanwhile does not cut short the server's
+// wait for the peer's end of TCP: closing with the peer's octets unread
+// could reset the connection and destroy the close frame in flight.
+func TestCloseWaitKeepsItsDeadline(t *testing.T) {
+	c, peer := newRawPeer(t, Server, nil)
+	errc := readAsync(c)
+	peer.send(frame.Header{Fin: true, Opcode: frame.OpClose}, frame.AppendClosePayload(nil, frame.CloseNormal, ""))
+	if code := peer.expectClose(); code != frame.CloseNormal {
+		t.Fatalf("close code %d, want 1000", code)
+	}
+	c.SetReadDeadline(time.Now().Add(-time.Second))
+	select {
+	case err := <-errc:
+		t.Fatalf("the read ended (%v) while the peer still held TCP open", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	peer.nc.Close()
+	var ce *CloseError
+	if err := <-errc; !errors.As(err, &ce) || ce.Code != frame.CloseNormal {
+		t.Fatalf("ReadMessage = %v, want the peer's 1000", err)
+	}
+}

@@ -34,6 +34,7 @@ type interrupter struct {
 	fired    bool      // the context ended the current call: the socket's deadline is in the past
 	deadline time.Time // the user's deadline
 	armed    time.Time // the timeout's deadline, when the socket holds it rather than the user's
+	frozen   bool      // the closing handshake owns the deadline (freeze)
 }
 
 // slack is how much later than the timeout the timeout's deadline is set.
@@ -42,6 +43,9 @@ func slack(timeout time.Duration) time.Duration { return timeout / 8 }
 // set sets the socket's deadline. (A method value such as
 // nc.SetReadDeadline would cost an allocation per connection.)
 func (in *interrupter) set(t time.Time) error {
+	if in.frozen {
+		return nil
+	}
 	if in.write {
 		return in.nc.SetWriteDeadline(t)
 	}
@@ -94,6 +98,17 @@ func (in *interrupter) refresh() {
 	}
 	in.armed = d
 	in.set(d)
+}
+
+// freeze sets the socket's deadline to t for good: neither the user nor a
+// context moves it any more. The end of the closing handshake waits for
+// the peer's end of TCP until t, and cutting that wait short could turn
+// the close into a reset that destroys the close frame in flight.
+func (in *interrupter) freeze(t time.Time) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.set(t)
+	in.frozen = true
 }
 
 // expired reports whether the timeout, rather than the user's deadline or
