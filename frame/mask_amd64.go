@@ -14,7 +14,8 @@ var useAVX2 = hasAVX2()
 // maskVector masks b, at least maskVectorMin octets long, with k, the key
 // word of b[0]'s phase: an aligned body with AVX2 or SSE2 (vector loads and
 // stores that straddle cache lines run up to half as fast), and an
-// unaligned vector at each end. It is in mask_amd64.s.
+// unaligned vector at each end, or with AVX2 only at the end if b[0] is
+// aligned. It is in mask_amd64.s.
 //
 //go:noescape
 func maskVector(k uint64, b []byte)

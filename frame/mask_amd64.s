@@ -16,8 +16,12 @@
 //
 // The head, the body and the tail may overlap one another; where they do
 // they store the same octets, the original ones XORed with the key at the
-// same phase. So the result is as if each octet were masked once,
-// and there is no branch on the alignment or the length beyond the loops.
+// same phase. So the result is as if each octet were masked once.
+//
+// With AVX2, when b[0] is aligned, as the start of a large buffer from make
+// usually is, there is no head: the body starts at b[0] with k itself and
+// stops before the vector that the tail covers. That saves a load, a store
+// and the body key's setup, about 10% of the time at 1 KiB.
 //
 // Registers: DI start of b, SI end of b, R8 start of the tail, R9 start of
 // the body, R10 length of the body; AX, BX, DX the key words of the head,
@@ -25,11 +29,12 @@
 TEXT ·maskVector(SB), NOSPLIT, $0-32
 	MOVQ k+0(FP), AX
 	MOVQ b_base+8(FP), DI
-	MOVQ b_len+16(FP), CX
-	LEAQ (DI)(CX*1), SI
+	MOVQ b_len+16(FP), R10
+	LEAQ (DI)(R10*1), SI
 
 	// The tail's key: k advanced by len(b)-size octets, that is, by
 	// len(b) mod 4 since the vector size is a multiple of 4.
+	MOVQ R10, CX
 	ANDQ $3, CX
 	SHLQ $3, CX
 	MOVQ AX, DX
@@ -38,32 +43,48 @@ TEXT ·maskVector(SB), NOSPLIT, $0-32
 	CMPB ·useAVX2(SB), $0
 	JEQ  sse2
 
-	LEAQ -32(SI), R8
-	LEAQ 31(DI), R9
-	ANDQ $-32, R9
-	MOVQ SI, R10
-	SUBQ R9, R10
-	ANDQ $-32, R10
-
-	// The body's key: k advanced by R9-DI octets.
-	MOVQ R9, CX
-	SUBQ DI, CX
-	SHLQ $3, CX
-	MOVQ AX, BX
-	RORQ CX, BX
-
-	VMOVQ        AX, X0
-	VPBROADCASTQ X0, Y0
-	VMOVQ        BX, X1
+	LEAQ         -32(SI), R8
+	VMOVQ        AX, X1
 	VPBROADCASTQ X1, Y1
 	VMOVQ        DX, X2
 	VPBROADCASTQ X2, Y2
-	VPXOR        (DI), Y0, Y5 // head
 	VPXOR        (R8), Y2, Y6 // tail
 
+	// b[0] aligned: no head, and the body is the whole vectors before
+	// the last octet.
+	MOVQ  DI, R9
+	TESTQ $31, DI
+	JNE   avx2head
+	DECQ  R10
+	ANDQ  $-32, R10
+	JMP   avx2body
+
+avx2head:
+	VPXOR (DI), Y1, Y5 // head, with k still in Y1
+	LEAQ  31(DI), R9
+	ANDQ  $-32, R9
+	MOVQ  SI, R10
+	SUBQ  R9, R10
+	ANDQ  $-32, R10
+
+	// The body's key: k advanced by R9-DI octets.
+	MOVQ         R9, CX
+	SUBQ         DI, CX
+	SHLQ         $3, CX
+	MOVQ         AX, BX
+	RORQ         CX, BX
+	VMOVQ        BX, X1
+	VPBROADCASTQ X1, Y1
+
+avx2body:
 	MOVQ R10, CX
 	ANDQ $-128, CX
 	JEQ  avx2body32
+
+	// The loop is 62 bytes: aligned, it is fetched as one 64-byte line.
+	// Across two, as the linker may put it otherwise, it ran about 4%
+	// slower at 1 KiB.
+	PCALIGN $64
 
 avx2body128:
 	VPXOR   (R9), Y1, Y3
@@ -89,8 +110,14 @@ avx2loop32:
 	SUBQ    $32, R10
 	JNE     avx2loop32
 
+	// The head, if any, then the tail: the other order made masking the
+	// same short misaligned payload over again slower.
 avx2ends:
+	TESTQ   $31, DI
+	JEQ     avx2tail
 	VMOVDQU Y5, (DI)
+
+avx2tail:
 	VMOVDQU Y6, (R8)
 	VZEROUPPER
 	RET

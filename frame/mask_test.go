@@ -86,14 +86,17 @@ func TestMaskDifferential(t *testing.T) {
 // TestMaskAlignments tries every alignment of the payload in memory with
 // every short length around the point where Mask switches to vector code,
 // and every key offset: the cases where the vector code's unaligned head
-// and tail overlap its aligned body in every way.
+// and tail overlap its aligned body in every way, and (at the one offset
+// in 32 that is aligned) where the body starts at b[0], with up to two
+// rounds of its widest loop.
 func TestMaskAlignments(t *testing.T) {
+	const maxLen = 300
 	key := MaskKey{0x01, 0x23, 0x45, 0x67}
-	buf := make([]byte, 32+200+32)
+	buf := make([]byte, 32+maxLen+32)
 	want := make([]byte, len(buf))
 	for _, impl := range maskImpls {
 		for off := range 32 {
-			for n := maskVectorMin - 4; n <= 200; n++ {
+			for n := maskVectorMin - 4; n <= maxLen; n++ {
 				for pos := range 4 {
 					for i := range buf {
 						buf[i] = byte(i * 7)
