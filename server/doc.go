@@ -27,12 +27,19 @@
 //
 // # Receiving
 //
-// Each socket has a reader goroutine that moves the peer's messages into a
-// queue, bounded both in messages and in bytes (WithQueueLimits). When the
-// queue is full the reader stops reading, so that TCP flow control slows
-// the peer down: no message is ever dropped. Wait blocks for the next
-// message, Read takes one without blocking, Messages ranges over them,
-// CountMessages and HasMessages look at the queue. Messages the peer sent
+// Wait blocks for the next message, Read takes one without blocking,
+// Messages ranges over them, CountMessages and HasMessages look at the
+// queue. A handler waiting in Wait with nothing queued reads the next
+// message from the connection itself, so that an idle socket costs one
+// goroutine, its handler's, and a message goes from the socket to the
+// handler without changing goroutines. While the handler is away from
+// Wait for more than 20 ms, or at once when it calls Read, CountMessages,
+// HasMessages or Closed, a reader goroutine of the socket's own moves the
+// peer's messages into a queue bounded both in messages and in bytes
+// (WithQueueLimits), answering pings and closes meanwhile; when the queue
+// is full it stops reading, so that TCP flow control slows the peer down:
+// no message is ever dropped. It hands reading back to the handler when
+// the handler waits again with the queue empty. Messages the peer sent
 // before it closed the connection are all delivered before Wait reports
 // the end: io.EOF after an orderly closing handshake, an error naming the
 // cause otherwise (Socket.Err).

@@ -64,7 +64,9 @@ func (k *keepalive) tick() {
 	}
 	s := k.s
 	s.mu.Lock()
-	stalled, closing := s.stalled, s.closing || s.ended
+	// Nobody reads while the queue is full, or, for awayDelay at most,
+	// while the handler is away from Wait.
+	stalled, closing := s.stalled || s.role == readerNone, s.closing || s.ended
 	s.mu.Unlock()
 	heard := k.heard.Load()
 	switch {

@@ -2,29 +2,12 @@ package server
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"time"
 )
 
-// This file is the receiving side of a Socket: the reader goroutine that
-// fills the queue, and the methods that take from it.
-
-// read is the socket's reader goroutine: it moves messages from the
-// connection to the queue until the connection ends.
-func (s *Socket) read() {
-	for {
-		typ, p, err := s.c.ReadMessage(context.Background())
-		if err != nil {
-			s.end(err)
-			return
-		}
-		if s.ka != nil {
-			s.ka.heard.Add(1)
-		}
-		s.enqueue(Message{Type: typ, Data: p})
-	}
-}
+// This file is the receiving side of a Socket: the queue, and the methods
+// that take from it. Who reads the connection is in reading.go.
 
 // enqueue adds m to the queue, first waiting for room while the queue is
 // full: while the reader waits, nothing reads the connection, and TCP
@@ -63,6 +46,9 @@ func (s *Socket) end(err error) {
 		err = s.cause
 	}
 	s.err = err
+	if s.away != nil {
+		s.away.Stop()
+	}
 	s.mu.Unlock()
 	if s.ka != nil {
 		s.ka.stop()
@@ -93,61 +79,70 @@ func (s *Socket) take() (Message, bool) {
 	return m, true
 }
 
-// errEmpty means the queue is empty and the socket has not ended.
-var errEmpty = errors.New("websocket: no message yet")
-
-// next takes the next message; once the socket has ended and the queue is
-// drained it returns the end (see Wait), and before that errEmpty.
-func (s *Socket) next() (Message, error) {
-	m, ok, ended, err := s.takeHolding()
-	switch {
-	case ok:
-		return m, nil
-	case ended:
-		return Message{}, endOfStream(err)
-	}
-	return Message{}, errEmpty
-}
-
-// takeHolding takes the next message as take does, and lets the
-// connection hold the handler's answers back while more messages are
-// queued, so that the answers to a pipelining peer share writes (see
-// conn.Conn.HoldWrites). It also reports whether the socket has ended,
-// and why.
-func (s *Socket) takeHolding() (m Message, ok, ended bool, err error) {
-	s.mu.Lock()
-	m, ok = s.take()
-	more := s.queue.len() > 0
-	ended, err = s.ended, s.err
-	s.mu.Unlock()
-	s.c.HoldWrites(more)
-	return m, ok, ended, err
-}
-
 // Wait returns the next message, waiting as long as it takes for one to
 // arrive or for the socket to end. Once the socket has ended and every
 // queued message was taken, it returns io.EOF if the closing handshake ran
 // with 1000 (normal), 1005 (no status) or 1001 (going away), and otherwise
 // the error Err reports.
+//
+// With nothing queued, Wait reads the next message from the connection
+// itself, on the caller's goroutine.
 func (s *Socket) Wait() (Message, error) { return s.WaitContext(context.Background()) }
 
 // WaitContext is Wait bounded by ctx: if ctx ends first, it returns
 // ctx.Err() and the socket is unharmed.
 func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 	for {
-		m, err := s.next()
-		if err != errEmpty {
-			return m, err
+		s.mu.Lock()
+		m, ok := s.take()
+		more := s.queue.len() > 0
+		ended, err := s.ended, s.err
+		read := false
+		switch {
+		case ok:
+			s.armAway()
+		case ended:
+		case s.role == readerNone:
+			s.role, read = readerWaiter, true
+		default:
+			if s.role == readerBackground {
+				s.requestHandover()
+			}
+			s.waiters++
+		}
+		s.mu.Unlock()
+		// The handler's answers may wait while more messages are queued, so
+		// that the answers to a pipelining peer share writes (see
+		// conn.Conn.HoldWrites).
+		s.c.HoldWrites(more)
+		switch {
+		case ok:
+			return m, nil
+		case ended:
+			return Message{}, endOfStream(err)
+		case read:
+			if m, ok := s.readDirect(ctx); ok {
+				return m, nil
+			}
+			if err := ctx.Err(); err != nil {
+				return Message{}, err
+			}
+			continue
 		}
 		select {
 		case <-s.ready:
 		case <-s.done:
 		case <-ctx.Done():
+		}
+		s.mu.Lock()
+		s.waiters--
+		s.mu.Unlock()
+		if err := ctx.Err(); err != nil {
 			// What arrived at the same time wins over the context.
-			if m, err := s.next(); err != errEmpty {
-				return m, err
+			if m, ok := s.takeQueued(false); ok {
+				return m, nil
 			}
-			return Message{}, ctx.Err()
+			return Message{}, err
 		}
 	}
 }
@@ -156,8 +151,21 @@ func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 // queued. After false, Closed tells "nothing yet" from "nothing ever":
 // once Closed reports true it stays true, and Read returns false for
 // good.
-func (s *Socket) Read() (Message, bool) {
-	m, ok, _, _ := s.takeHolding()
+func (s *Socket) Read() (Message, bool) { return s.takeQueued(true) }
+
+// takeQueued takes the next queued message, if any; with start, it starts
+// the reader goroutine if nobody reads, so that messages come.
+func (s *Socket) takeQueued(start bool) (Message, bool) {
+	s.mu.Lock()
+	m, ok := s.take()
+	more := s.queue.len() > 0
+	if ok {
+		s.armAway()
+	} else if start {
+		s.startBackground()
+	}
+	s.mu.Unlock()
+	s.c.HoldWrites(more)
 	return m, ok
 }
 
@@ -166,13 +174,16 @@ func (s *Socket) Read() (Message, bool) {
 func (s *Socket) Closed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.startBackground()
 	return s.ended && s.queue.len() == 0
 }
 
-// CountMessages returns the number of messages queued.
+// CountMessages returns the number of messages queued. While a receiver
+// waits in Wait, messages go to it directly and the count stays 0.
 func (s *Socket) CountMessages() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.startBackground()
 	return s.queue.len()
 }
 

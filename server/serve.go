@@ -41,7 +41,9 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 		s.cancel(nil)
 		return
 	}
-	go s.read()
+	s.mu.Lock()
+	s.armAway() // the handler has yet to wait: read for it if it does not
+	s.mu.Unlock()
 	if ka != nil {
 		ka.start(s)
 	}
@@ -58,8 +60,7 @@ func run(s *Socket, h http.Handler, r *http.Request, reg *Registry) {
 			code, reason = frame.CloseInternalError, "internal server error"
 			logPanic(r, p)
 		}
-		s.Close(code, reason)
-		<-s.done // the reader ends once the connection is closed
+		s.Close(code, reason) // returns once the socket has ended
 		if reg != nil {
 			reg.remove(s)
 		}

@@ -16,12 +16,14 @@ import (
 // Socket is the server's end of a WebSocket connection, as the handler of
 // an upgraded request sees it through WebSocket(r).
 //
-// A goroutine of its own reads the peer's messages into a queue bounded
-// in messages and in bytes (WithQueueLimits); the handler takes them with
-// Wait, Read or Messages. When the queue is full the socket stops reading,
-// so TCP flow control slows the peer down and nothing is lost. Messages
-// the peer sent before it closed the connection are all delivered before
-// Wait reports the end.
+// A handler waiting in Wait with nothing queued reads the next message
+// itself. While the handler is away from Wait, a goroutine of the
+// socket's own reads the peer's messages into a queue bounded in messages
+// and in bytes (WithQueueLimits), and the handler takes them with Wait,
+// Read or Messages. When the queue is full the socket stops reading, so
+// TCP flow control slows the peer down and nothing is lost. Messages the
+// peer sent before it closed the connection are all delivered before Wait
+// reports the end.
 //
 // Send and its variants may be called from many goroutines at once, as
 // may Close; so may the receiving methods, each message going to one of
@@ -44,7 +46,15 @@ type Socket struct {
 	cause    error // why the server ended the socket, when it did
 	err      error // why the socket ended, once ended
 
-	ready chan struct{} // capacity 1: a message was queued
+	role      readerRole  // who reads the connection (reading.go)
+	handover  bool        // the reader goroutine was asked to stop
+	waiters   int         // receivers blocked in Wait
+	leaves    uint64      // receivers that left with a message read for them
+	away      *time.Timer // starts the reader goroutine while receivers are away
+	awayArmed bool
+	awaySeen  uint64 // leaves when the away timer was armed
+
+	ready chan struct{} // capacity 1: a message was queued, or the reader's role is free
 	room  chan struct{} // capacity 1: a message left a queue the reader waits on
 	asked chan struct{} // capacity 1: the handler caught up or is closing
 	done  chan struct{} // closed once the socket has ended
@@ -131,13 +141,15 @@ func (s *Socket) abort(cause error) {
 	signal(s.room)
 	signal(s.asked)
 	s.c.CloseNow()
+	s.settle()
 }
 
 // Close runs the closing handshake with code and reason (RFC 6455 §7),
 // waiting at most the close timeout (WithCloseTimeout) for the peer's
-// answer, and closes the connection. Messages already queued can still be
-// taken; those that arrive while the queue is full are dropped, since the
-// handler asked to stop. Err then reports the peer's answer. code must be
+// answer, and closes the connection, returning once the socket has ended.
+// Messages already queued can still be taken; those that arrive after
+// Close may be dropped, since the handler asked to stop. Err then reports
+// the peer's answer. code must be
 // one an endpoint may send (frame.CloseCode.ValidOnWire) or
 // frame.CloseNoStatus, and reason at most frame.MaxCloseReason bytes;
 // otherwise Close returns an error and does nothing. Calling Close again,
@@ -158,7 +170,9 @@ func (s *Socket) Close(code frame.CloseCode, reason string) error {
 	s.mu.Unlock()
 	signal(s.room)
 	signal(s.asked)
-	return s.c.Close(code, reason)
+	err := s.c.Close(code, reason)
+	s.settle()
+	return err
 }
 
 // closeFor closes the socket as Close does, for a cause that Err then

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rfc6455/ws/conn"
+	"github.com/rfc6455/ws/frame"
+)
+
+// countStacks returns how many goroutines of this module run fn.
+func countStacks(fn string) int {
+	n := 0
+	for _, g := range moduleGoroutines() {
+		if bytes.Contains(g, []byte(fn)) {
+			n++
+		}
+	}
+	return n
+}
+
+// awaitStacks waits, within waitTime, until want goroutines run fn, and
+// returns how many do.
+func awaitStacks(fn string, want int) int {
+	deadline := time.Now().Add(waitTime)
+	for {
+		n := countStacks(fn)
+		if n == want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+const (
+	readerGoroutine = "server.(*Socket).background"
+	waiterRead      = "server.(*Socket).readDirect"
+)
+
+// TestIdleSocketOneGoroutine checks that a socket whose handler waits for
+// a message costs that goroutine alone: the handler reads for itself, and
+// no reader goroutine runs beside it.
+func TestIdleSocketOneGoroutine(t *testing.T) {
+	const sockets = 20
+	srv := serveFunc(t, func(ws *Socket) {
+		for m := range ws.Messages() {
+			ws.Send(m)
+		}
+	})
+	for i := range sockets {
+		c := dial(t, srv, "/", nil)
+		if err := c.WriteMessage(timeout(t), conn.MessageText, []byte("hello")); err != nil {
+			t.Fatal(err)
+		}
+		if _, p, err := c.ReadMessage(timeout(t)); err != nil || string(p) != "hello" {
+			t.Fatalf("socket %d: echo %q, %v", i, p, err)
+		}
+	}
+	// The away timers of the echoes fire and find every handler back.
+	time.Sleep(2 * awayDelay)
+	if n := awaitStacks(waiterRead, sockets); n != sockets {
+		t.Errorf("%d handlers read for themselves, want %d", n, sockets)
+	}
+	if n := countStacks(readerGoroutine); n != 0 {
+		t.Errorf("%d reader goroutines beside waiting handlers, want 0", n)
+	}
+}
+
+// TestBusyHandler checks that while a handler is away from Wait, the
+// socket still reads: the peer's close is answered at once, and the
+// handler then receives every message sent before it, in order, and the
+// end.
+func TestBusyHandler(t *testing.T) {
+	release := make(chan struct{})
+	out := make(chan ending, 1)
+	srv := serveFunc(t, func(ws *Socket) {
+		m, err := ws.Wait()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		await(release) // busy, far longer than awayDelay
+		e := ending{msgs: []string{"text:" + m.String()}}
+		rest := make(chan ending, 1)
+		collect(rest)(ws)
+		r := <-rest
+		e.msgs, e.waitErr, e.err = append(e.msgs, r.msgs...), r.waitErr, r.err
+		out <- e
+	})
+	defer close(release)
+	c := dial(t, srv, "/", nil)
+	var want []string
+	for i := range 5 {
+		msg := fmt.Sprint("message ", i)
+		want = append(want, "text:"+msg)
+		if err := c.WriteMessage(timeout(t), conn.MessageText, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := c.Close(frame.CloseNormal, ""); err != nil {
+		t.Fatal(err)
+	}
+	// Close returns early only on the server's answer; without one it
+	// waits for the close timeout, 5 s.
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the close took %v to be answered while the handler was busy", took)
+	}
+	release <- struct{}{}
+	got := recv(t, out, "the handler")
+	if diff := cmp.Diff(want, got.msgs); diff != "" {
+		t.Errorf("messages (-sent +received):\n%s", diff)
+	}
+	if got.waitErr != io.EOF {
+		t.Errorf("Wait ended with %v, want io.EOF", got.waitErr)
+	}
+}
+
+// TestHandover checks that when a handler comes back to Wait after being
+// away, the socket's reader goroutine hands reading back to it, losing
+// nothing, whether it stopped between messages or in the middle of one.
+func TestHandover(t *testing.T) {
+	const rounds = 3
+	back := make(chan struct{})
+	srv := serveFunc(t, func(ws *Socket) {
+		for i := 0; ; i++ {
+			m, err := ws.Wait()
+			if err != nil {
+				return
+			}
+			if err := ws.Send(m); err != nil {
+				return
+			}
+			if i%2 == 0 {
+				// Away long enough for the reader goroutine to start
+				// and wait on the socket; then back to Wait.
+				time.Sleep(5 * awayDelay)
+				back <- struct{}{}
+			}
+		}
+	})
+	c := dial(t, srv, "/", nil)
+	nc := c.UnderlyingConn()
+	echo := func(msg string) {
+		t.Helper()
+		if _, p, err := c.ReadMessage(timeout(t)); err != nil || string(p) != msg {
+			t.Fatalf("echo %q, %v; want %q", p, err, msg)
+		}
+	}
+	for round := range rounds {
+		first := fmt.Sprint("round ", round, " first")
+		if err := c.WriteMessage(timeout(t), conn.MessageText, []byte(first)); err != nil {
+			t.Fatal(err)
+		}
+		echo(first)
+		// The reader goroutine takes over while the handler sleeps.
+		if n := awaitStacks(readerGoroutine, 1); n != 1 {
+			t.Fatalf("round %d: %d reader goroutines while the handler is away, want 1", round, n)
+		}
+		second := fmt.Sprint("round ", round, " second, sent in two parts")
+		if round%2 == 1 {
+			// Half of the frame now, the rest after the handover: the
+			// reader goroutine is cut off in the middle of a message.
+			h := frame.Header{Fin: true, Opcode: frame.OpText, Masked: true, Mask: frame.MaskKey{1, 2, 3, 4}, Length: int64(len(second))}
+			wire := frame.AppendHeader(nil, h)
+			wire = append(wire, second...)
+			frame.Mask(h.Mask, 0, wire[len(wire)-len(second):])
+			nc.Write(wire[:len(wire)/2])
+			recv(t, back, "the handler's return")
+			time.Sleep(awayDelay)
+			nc.Write(wire[len(wire)/2:])
+		} else {
+			recv(t, back, "the handler's return")
+			if err := c.WriteMessage(timeout(t), conn.MessageText, []byte(second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		echo(second)
+		if n := awaitStacks(readerGoroutine, 0); n != 0 {
+			t.Fatalf("round %d: %d reader goroutines once the handler waits again, want 0", round, n)
+		}
+	}
+	c.Close(frame.CloseNormal, "")
+}
