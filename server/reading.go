@@ -45,8 +45,8 @@ func (s *Socket) readDirect(ctx context.Context) (m Message, ok bool) {
 		// The receiver leaves with a message the handler has yet to
 		// answer (see awaitHandler).
 		s.caughtUp = false
-		s.armAway()
 	}
+	s.armAway()
 	wake := s.waiters > 0
 	s.mu.Unlock()
 	if wake {
@@ -120,9 +120,10 @@ func (s *Socket) startBackground() {
 	}
 }
 
-// armAway, with s.mu held, notes that a receiver left with a message, and
-// makes sure the away timer runs: if no receiver comes back to read within
-// awayDelay, it starts the reader goroutine.
+// armAway, with s.mu held, notes that a receiver left, with a message or
+// because its context ended, and makes sure the away timer runs: if no
+// receiver comes back to read within awayDelay, it starts the reader
+// goroutine.
 func (s *Socket) armAway() {
 	s.leaves++
 	if s.awayArmed || s.ended {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"testing"
@@ -70,53 +71,76 @@ func TestIdleSocketOneGoroutine(t *testing.T) {
 	}
 }
 
-// TestBusyHandler checks that while a handler is away from Wait, the
-// socket still reads: the peer's close is answered at once, and the
-// handler then receives every message sent before it, in order, and the
-// end.
+// TestBusyHandler checks that while a handler is away from Wait, having
+// left it with a message or because its context ended, the socket still
+// reads: the peer's close is answered at once, and the handler then
+// receives every message sent before it, in order, and the end.
 func TestBusyHandler(t *testing.T) {
-	release := make(chan struct{})
-	out := make(chan ending, 1)
-	srv := serveFunc(t, func(ws *Socket) {
-		m, err := ws.Wait()
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		await(release) // busy, far longer than awayDelay
-		e := ending{msgs: []string{"text:" + m.String()}}
-		rest := make(chan ending, 1)
-		collect(rest)(ws)
-		r := <-rest
-		e.msgs, e.waitErr, e.err = append(e.msgs, r.msgs...), r.waitErr, r.err
-		out <- e
-	})
-	defer close(release)
-	c := dial(t, srv, "/", nil)
-	var want []string
-	for i := range 5 {
-		msg := fmt.Sprint("message ", i)
-		want = append(want, "text:"+msg)
-		if err := c.WriteMessage(timeout(t), conn.MessageText, []byte(msg)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	start := time.Now()
-	if err := c.Close(frame.CloseNormal, ""); err != nil {
-		t.Fatal(err)
-	}
-	// Close returns early only on the server's answer; without one it
-	// waits for the close timeout, 5 s.
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("the close took %v to be answered while the handler was busy", took)
-	}
-	release <- struct{}{}
-	got := recv(t, out, "the handler")
-	if diff := cmp.Diff(want, got.msgs); diff != "" {
-		t.Errorf("messages (-sent +received):\n%s", diff)
-	}
-	if got.waitErr != io.EOF {
-		t.Errorf("Wait ended with %v, want io.EOF", got.waitErr)
+	for _, withMessage := range []bool{true, false} {
+		t.Run(fmt.Sprint("with message=", withMessage), func(t *testing.T) {
+			left := make(chan struct{})
+			release := make(chan struct{})
+			out := make(chan ending, 1)
+			srv := serveFunc(t, func(ws *Socket) {
+				var e ending
+				if withMessage {
+					m, err := ws.Wait()
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					e.msgs = append(e.msgs, "text:"+m.String())
+				} else {
+					ctx, cancel := context.WithTimeout(context.Background(), awayDelay)
+					_, err := ws.WaitContext(ctx)
+					cancel()
+					if err != context.DeadlineExceeded {
+						t.Errorf("WaitContext = %v, want context.DeadlineExceeded", err)
+					}
+				}
+				close(left)
+				await(release) // busy, far longer than awayDelay
+				rest := make(chan ending, 1)
+				collect(rest)(ws)
+				r := <-rest
+				e.msgs, e.waitErr, e.err = append(e.msgs, r.msgs...), r.waitErr, r.err
+				out <- e
+			})
+			defer close(release)
+			c := dial(t, srv, "/", nil)
+			var want []string
+			if withMessage {
+				want = append(want, "text:first")
+				if err := c.WriteMessage(timeout(t), conn.MessageText, []byte("first")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			recv(t, left, "the handler leaving Wait")
+			for i := range 5 {
+				msg := fmt.Sprint("message ", i)
+				want = append(want, "text:"+msg)
+				if err := c.WriteMessage(timeout(t), conn.MessageText, []byte(msg)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			start := time.Now()
+			if err := c.Close(frame.CloseNormal, ""); err != nil {
+				t.Fatal(err)
+			}
+			// Close returns early only on the server's answer; without one
+			// it waits for the close timeout, 5 s.
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("the close took %v to be answered while the handler was busy", took)
+			}
+			release <- struct{}{}
+			got := recv(t, out, "the handler")
+			if diff := cmp.Diff(want, got.msgs); diff != "" {
+				t.Errorf("messages (-sent +received):\n%s", diff)
+			}
+			if got.waitErr != io.EOF {
+				t.Errorf("Wait ended with %v, want io.EOF", got.waitErr)
+			}
+		})
 	}
 }
 

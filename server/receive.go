@@ -136,6 +136,9 @@ func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 		}
 		s.mu.Lock()
 		s.waiters--
+		if ctx.Err() != nil {
+			s.armAway()
+		}
 		s.mu.Unlock()
 		if err := ctx.Err(); err != nil {
 			// What arrived at the same time wins over the context.
