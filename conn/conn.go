@@ -102,6 +102,14 @@ type Options struct {
 	// so that those answers go out before the close frame.
 	BeforeFail func(err error)
 
+	// MessageBuffer, if set, gives the buffer ReadMessage reads a message
+	// into: it is called once per message, with the message's size, and
+	// must return a slice of capacity at least size; ReadMessage returns
+	// its first size octets. It lets a caller lend buffers from a pool of
+	// its own instead of having one allocated per message. A message whose
+	// read fails drops its buffer.
+	MessageBuffer func(size int) []byte
+
 	// CompressionLevel is the DEFLATE level (1 fastest to 9 smallest) when
 	// permessage-deflate is in use; 0 means 1, which suits messages best.
 	CompressionLevel int
@@ -159,6 +167,7 @@ type Conn struct {
 	onPing       func([]byte)
 	onPong       func([]byte)
 	beforeFail   func(error)
+	newMessage   func(int) []byte
 	noBatching   bool
 
 	r    reader
@@ -188,6 +197,7 @@ func New(nc net.Conn, buffered []byte, role Role, opts *Options) *Conn {
 		onPing:       opts.PingHandler,
 		onPong:       opts.PongHandler,
 		beforeFail:   opts.BeforeFail,
+		newMessage:   opts.MessageBuffer,
 		noBatching:   opts.NoWriteBatching,
 		closeRecvd:   make(chan struct{}),
 	}

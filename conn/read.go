@@ -496,7 +496,7 @@ func (r *reader) readMessage() (MessageType, []byte, error) {
 		}
 		r.resume = true
 		if r.inflate == nil && r.fin && r.remain <= exactLimit {
-			r.partial = make([]byte, 0, r.remain)
+			r.partial = r.messageBuffer(int(r.remain))
 		}
 	}
 	var err error
@@ -567,11 +567,23 @@ const chunkSize = 64 << 10
 
 // joinChunks copies the gathered octets into a buffer of size octets.
 func (r *reader) joinChunks(size int) []byte {
-	p := make([]byte, 0, size)
+	p := r.messageBuffer(size)
 	for _, c := range r.chunks {
 		p = append(p, *c...)
 	}
 	return p
+}
+
+// messageBuffer returns an empty, non-nil buffer for a message of size
+// octets: from Options.MessageBuffer, or allocated when there is none or
+// it gave too small a buffer.
+func (r *reader) messageBuffer(size int) []byte {
+	if r.c.newMessage != nil {
+		if b := r.c.newMessage(size); b != nil && cap(b) >= size {
+			return b[:0]
+		}
+	}
+	return make([]byte, 0, size)
 }
 
 // putChunks gives the chunks back.

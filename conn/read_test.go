@@ -387,3 +387,70 @@ func TestIdleTimeout(t *testing.T) {
 		}
 	})
 }
+
+// TestMessageBuffer checks Options.MessageBuffer: ReadMessage asks it for
+// each message's buffer at the message's size, whole or fragmented, small
+// or large, compressed or not, and returns the message in it; a buffer
+// too small is not used.
+func TestMessageBuffer(t *testing.T) {
+	tests := []struct {
+		name       string
+		size       int
+		fragmented bool
+		compressed bool
+	}{
+		{"empty", 0, false, false},
+		{"small", 100, false, false},
+		{"fragmented", 5000, true, false},
+		{"larger than exactLimit", exactLimit + 1000, false, false},
+		{"compressed", 5000, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked []int
+			arena := make([]byte, 0, 2*exactLimit)
+			opts := &Options{MessageBuffer: func(size int) []byte {
+				asked = append(asked, size)
+				return arena
+			}}
+			// The client sends a frame per 512 octets through NextWriter.
+			clientOpts := &Options{WriteBufferSize: 512}
+			if tt.compressed {
+				p := deflateParams(false, false, 15, 15)
+				opts.Compression = p
+				clientOpts.Compression, clientOpts.CompressionThreshold = p, -1
+			}
+			client, server := connPair(t, clientOpts, opts)
+			msg := bytes.Repeat([]byte("0123456789"), tt.size/10+1)[:tt.size]
+			go func() {
+				if !tt.fragmented {
+					client.WriteMessage(context.Background(), MessageBinary, msg)
+					return
+				}
+				w, _ := client.NextWriter(context.Background(), MessageBinary)
+				w.Write(msg)
+				w.Close()
+			}()
+			_, p, err := server.ReadMessage(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(p, msg) {
+				t.Fatalf("ReadMessage returned %d octets, not the %d sent", len(p), len(msg))
+			}
+			if diff := cmp.Diff([]int{tt.size}, asked); diff != "" {
+				t.Errorf("sizes asked (-want +got):\n%s", diff)
+			}
+			if cap(p) > 0 && &p[:1][0] != &arena[:1][0] {
+				t.Error("the message is not in the buffer MessageBuffer gave")
+			}
+		})
+	}
+	t.Run("too small", func(t *testing.T) {
+		client, server := connPair(t, nil, &Options{MessageBuffer: func(size int) []byte { return make([]byte, 0, size/2) }})
+		go client.WriteMessage(context.Background(), MessageText, []byte("a message of 30 octets or so."))
+		if _, p, err := server.ReadMessage(context.Background()); err != nil || string(p) != "a message of 30 octets or so." {
+			t.Fatalf("ReadMessage = %q, %v", p, err)
+		}
+	})
+}

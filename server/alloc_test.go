@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"testing"
 
@@ -10,47 +11,58 @@ import (
 
 // TestAllocations asserts the allocation budget of the message path: an
 // echo through a Socket, measured across the whole process (the peer, the
-// socket's reader goroutine and the handler), costs one allocation, the
-// payload the handler receives and owns.
+// socket's reading and the handler), costs one allocation, the payload
+// the handler receives and owns, and none when the handler releases it.
 func TestAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	const size, runs = 512, 200
-	out := make(chan float64, 1)
-	srv := serveFunc(t, func(ws *Socket) {
-		echo := func() {
-			m, err := ws.Wait()
-			if err != nil {
-				t.Error(err)
-				return
+	for _, release := range []bool{false, true} {
+		t.Run(fmt.Sprint("release=", release), func(t *testing.T) {
+			const size, runs = 512, 200
+			out := make(chan float64, 1)
+			srv := serveFunc(t, func(ws *Socket) {
+				echo := func() {
+					m, err := ws.Wait()
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if err := ws.Send(m); err != nil {
+						t.Error(err)
+					}
+					if release {
+						m.Release()
+					}
+				}
+				out <- testing.AllocsPerRun(runs, echo)
+			}, WithKeepalive(0, 0))
+			c := dial(t, srv, "/", nil)
+			ctx := context.Background()
+			msg, buf := make([]byte, size), make([]byte, size)
+			// AllocsPerRun makes one run more than it counts.
+			for range runs + 1 {
+				if err := c.WriteMessage(ctx, conn.MessageBinary, msg); err != nil {
+					t.Fatal(err)
+				}
+				_, r, err := c.NextReader(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := io.ReadFull(r, buf); err != nil {
+					t.Fatal(err)
+				}
 			}
-			if err := ws.Send(m); err != nil {
-				t.Error(err)
+			budget := 1.0
+			if release {
+				budget = 0
 			}
-		}
-		out <- testing.AllocsPerRun(runs, echo)
-	}, WithKeepalive(0, 0))
-	c := dial(t, srv, "/", nil)
-	ctx := context.Background()
-	msg, buf := make([]byte, size), make([]byte, size)
-	// AllocsPerRun makes one run more than it counts.
-	for range runs + 1 {
-		if err := c.WriteMessage(ctx, conn.MessageBinary, msg); err != nil {
-			t.Fatal(err)
-		}
-		_, r, err := c.NextReader(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.ReadFull(r, buf); err != nil {
-			t.Fatal(err)
-		}
+			if n := recv(t, out, "the handler"); n > budget {
+				t.Errorf("%.2f allocations per echo, want at most %v", n, budget)
+			}
+			c.Close(1000, "")
+		})
 	}
-	if n := recv(t, out, "the handler"); n > 1 {
-		t.Errorf("%.2f allocations per echo, want at most 1", n)
-	}
-	c.Close(1000, "")
 }
 
 // TestSendAllocations asserts that sending allocates nothing.

@@ -39,7 +39,12 @@
 // (WithQueueLimits), answering pings and closes meanwhile; when the queue
 // is full it stops reading, so that TCP flow control slows the peer down:
 // no message is ever dropped. It hands reading back to the handler when
-// the handler waits again with the queue empty. Messages the peer sent
+// the handler waits again with the queue empty.
+//
+// A received message's payload belongs to the handler. Messages are read
+// into buffers from a pool, and a handler done with a message may give
+// its buffer back with Message.Release: then receiving allocates nothing
+// at all. Messages the peer sent
 // before it closed the connection are all delivered before Wait reports
 // the end: io.EOF after an orderly closing handshake, an error naming the
 // cause otherwise (Socket.Err).

@@ -114,6 +114,35 @@ func ExampleSocket_Wait() {
 	// the peer said goodbye: websocket: closed by peer: 1000 (normal closure): done
 }
 
+// An echo handler that gives each message's buffer back once sent, so
+// that the next message is read into it: receiving then allocates nothing.
+func ExampleMessage_Release() {
+	h := server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws := server.WebSocket(r)
+		for m := range ws.Messages() {
+			err := ws.Send(m)
+			m.Release() // m.Data must not be used after this
+			if err != nil {
+				return
+			}
+		}
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	c := dial(srv, "/")
+	ctx := context.Background()
+	for _, text := range []string{"once", "twice"} {
+		c.WriteMessage(ctx, conn.MessageText, []byte(text))
+		_, p, _ := c.ReadMessage(ctx)
+		fmt.Println(string(p))
+	}
+	c.Close(1000, "")
+	// Output:
+	// once
+	// twice
+}
+
 // Read never blocks: it tells "nothing yet" from "nothing ever" with
 // Closed.
 func ExampleSocket_Read() {

@@ -56,7 +56,7 @@ func (s *Socket) readDirect(ctx context.Context) (m Message, ok bool) {
 		if s.ka != nil {
 			s.ka.heard.Add(1)
 		}
-		return Message{Type: typ, Data: p}, true
+		return s.received(typ, p), true
 	}
 	if ctx.Err() == nil || err != ctx.Err() {
 		s.end(err)
@@ -74,7 +74,7 @@ func (s *Socket) background() {
 			if s.ka != nil {
 				s.ka.heard.Add(1)
 			}
-			s.enqueue(Message{Type: typ, Data: p})
+			s.enqueue(s.received(typ, p))
 		}
 		s.mu.Lock()
 		if s.handover && (err == nil || isTimeout(err)) {

@@ -28,6 +28,7 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 	}
 	var s *Socket // set before the reader starts, the only caller of BeforeFail
 	opts.BeforeFail = func(error) { s.awaitHandler() }
+	opts.MessageBuffer = func(n int) []byte { return s.lendBuffer(n) }
 	c, err := conn.Accept(w, r, &opts)
 	if err != nil {
 		return // the handshake answered
