@@ -12,13 +12,18 @@ import (
 )
 
 // serveServer echoes through the server package, as its documentation
-// shows: Require, then Wait and Send.
+// shows: Require, then Wait and Send, releasing each message once sent.
 func serveServer(ln net.Listener, conformance bool) error {
 	return serveHTTP(ln, server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws := server.WebSocket(r)
 		for {
 			m, err := ws.Wait()
-			if err != nil || ws.Send(m) != nil {
+			if err != nil {
+				return
+			}
+			err = ws.Send(m)
+			m.Release()
+			if err != nil {
 				return
 			}
 		}
