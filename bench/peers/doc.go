@@ -17,7 +17,8 @@
 // message back with its type, in that library's fastest idiomatic form,
 // compression off:
 //
-//   - server: this module's server package, Require with a Wait/Send loop.
+//   - server: this module's server package, Require with a Wait/Send loop
+//     that releases each message once sent (Message.Release).
 //   - conn: this module's conn.Accept under net/http, NextReader read into a
 //     reused buffer, WriteMessage.
 //   - conn-stream (only with -only): conn.Accept, NextReader and NextWriter
