@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rfc6455/ws/conn"
 	"github.com/rfc6455/ws/handshake"
@@ -33,19 +34,14 @@ func dialServer(b *testing.B, url string) *conn.Conn {
 }
 
 // echoHandlers are the server sides of the echo benchmarks: the server
-// package's Socket, and conn used directly for comparison.
+// package's Socket, keeping each message or releasing it once sent, and
+// conn used directly for comparison.
 var echoHandlers = []struct {
 	impl    string
 	handler http.Handler
 }{
-	{"server", server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws := server.WebSocket(r)
-		for m := range ws.Messages() {
-			if ws.Send(m) != nil {
-				return
-			}
-		}
-	}))},
+	{"server", socketEcho(false)},
+	{"server-release", socketEcho(true)},
 	{"conn", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := conn.Accept(w, r, nil)
 		if err != nil {
@@ -62,10 +58,28 @@ var echoHandlers = []struct {
 	})},
 }
 
+// socketEcho is an echo handler on a server.Socket (Messages and Send)
+// that releases each message once sent, or keeps it.
+func socketEcho(release bool) http.Handler {
+	return server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws := server.WebSocket(r)
+		for m := range ws.Messages() {
+			err := ws.Send(m)
+			if release {
+				m.Release()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}))
+}
+
 // BenchmarkSocketEcho measures a client sending a message and reading the
 // echo back through a server.Socket (Messages and Send), beside conn's
-// ReadMessage and WriteMessage in a plain handler. Both servers receive
-// into a fresh buffer the handler owns: one allocation per message.
+// ReadMessage and WriteMessage in a plain handler. Each receives into a
+// buffer the handler owns, one allocation per message, except
+// server-release, whose buffers go back to the socket's pool.
 func BenchmarkSocketEcho(b *testing.B) {
 	for _, size := range []int{16, 1 << 10, 64 << 10} {
 		for _, eh := range echoHandlers {
@@ -94,41 +108,76 @@ func BenchmarkSocketEcho(b *testing.B) {
 	}
 }
 
+// receivers take a stream of messages on a server.Socket and count them:
+// with Wait, which reads for the handler while nothing is queued, or
+// through the queue, polled with Read as a dwebsocket view polls
+// has_messages, the socket's reader goroutine filling it meanwhile.
+var receivers = []struct {
+	path    string
+	receive func(ws *server.Socket) int
+}{
+	{"wait", func(ws *server.Socket) int {
+		n := 0
+		for m := range ws.Messages() {
+			m.Release()
+			n++
+		}
+		return n
+	}},
+	{"queue", func(ws *server.Socket) int {
+		n := 0
+		for {
+			m, ok := ws.Read()
+			switch {
+			case ok:
+				m.Release()
+				n++
+			case ws.Closed():
+				return n
+			default:
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
+	}},
+}
+
 // BenchmarkSocketReceive measures a stream of messages from a client
-// taken by a handler with Wait: the reader goroutine, the queue and the
-// hand-over to the handler.
+// taken by a handler: with Wait, or through the socket's queue (push by
+// the reader goroutine, pop by Read).
 func BenchmarkSocketReceive(b *testing.B) {
 	for _, size := range []int{16, 1 << 10, 64 << 10} {
-		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
-			// The handler counts messages; the client waits for its count
-			// at the end, so the time covers every message taken.
-			counts := make(chan int, 1)
-			url := serverURL(b, server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				ws := server.WebSocket(r)
-				n := 0
-				for range ws.Messages() {
-					n++
-				}
-				counts <- n
-			})))
-			c := dialServer(b, url)
-			ctx := context.Background()
-			msg := make([]byte, size)
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			b.ResetTimer()
-			n := 0
-			for range b.N {
-				if err := c.WriteMessage(ctx, conn.MessageBinary, msg); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			c.Close(1000, "")
-			if got := <-counts; got != n {
-				b.Fatalf("handler took %d messages of %d", got, n)
-			}
-		})
+		for _, rc := range receivers {
+			b.Run(fmt.Sprintf("size=%d/path=%s", size, rc.path), func(b *testing.B) {
+				benchmarkReceive(b, size, rc.receive)
+			})
+		}
+	}
+}
+
+// benchmarkReceive measures b.N messages of size octets taken by receive.
+func benchmarkReceive(b *testing.B, size int, receive func(*server.Socket) int) {
+	// The handler counts messages; the client waits for its count
+	// at the end, so the time covers every message taken.
+	counts := make(chan int, 1)
+	url := serverURL(b, server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		counts <- receive(server.WebSocket(r))
+	})))
+	c := dialServer(b, url)
+	ctx := context.Background()
+	msg := make([]byte, size)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	for range b.N {
+		if err := c.WriteMessage(ctx, conn.MessageBinary, msg); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	c.Close(1000, "")
+	if got := <-counts; got != n {
+		b.Fatalf("handler took %d messages of %d", got, n)
 	}
 }
 

@@ -27,7 +27,7 @@ type lender interface {
 // buffer.
 type lentBuffer[A any] struct {
 	gen   atomic.Uint64
-	c     int
+	c     uint8
 	array A
 }
 
@@ -36,12 +36,13 @@ func (l *lentBuffer[A]) bytes() []byte {
 }
 
 func (l *lentBuffer[A]) loans() *atomic.Uint64 { return &l.gen }
-func (l *lentBuffer[A]) class() int            { return l.c }
+func (l *lentBuffer[A]) class() int            { return int(l.c) }
 
-// Buffers are pooled by powers of two from 512 octets up to 16 MiB; a
-// larger message is allocated, and a smaller one gets 512.
+// Buffers are pooled by powers of two from 16 octets up to 16 MiB, so that
+// a message kept instead of released holds at most twice its size (and
+// 16 octets more); a larger message is allocated.
 const (
-	minLentClass = 9
+	minLentClass = 4
 	maxLentClass = 24
 )
 
@@ -49,6 +50,11 @@ var lentPools [maxLentClass - minLentClass + 1]sync.Pool
 
 // newLent makes a buffer of each class.
 var newLent = [maxLentClass - minLentClass + 1]func() lender{
+	func() lender { return &lentBuffer[[1 << 4]byte]{c: 4} },
+	func() lender { return &lentBuffer[[1 << 5]byte]{c: 5} },
+	func() lender { return &lentBuffer[[1 << 6]byte]{c: 6} },
+	func() lender { return &lentBuffer[[1 << 7]byte]{c: 7} },
+	func() lender { return &lentBuffer[[1 << 8]byte]{c: 8} },
 	func() lender { return &lentBuffer[[1 << 9]byte]{c: 9} },
 	func() lender { return &lentBuffer[[1 << 10]byte]{c: 10} },
 	func() lender { return &lentBuffer[[1 << 11]byte]{c: 11} },

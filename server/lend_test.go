@@ -59,3 +59,22 @@ func TestReleaseNotReceived(t *testing.T) {
 	Text("made by the handler").Release()
 	Message{}.Release()
 }
+
+// TestLentClasses checks that the buffer made for each class holds that
+// class's size, and that lend picks the smallest class that fits.
+func TestLentClasses(t *testing.T) {
+	for c := minLentClass; c <= maxLentClass; c++ {
+		l := newLent[c-minLentClass]()
+		if got := len(l.bytes()); got != 1<<c || l.class() != c {
+			t.Errorf("class %d: a buffer of %d octets, of class %d", c, got, l.class())
+		}
+	}
+	for _, tt := range []struct{ n, size int }{{1, 16}, {16, 16}, {17, 32}, {1000, 1024}, {1 << 24, 1 << 24}} {
+		if got := len(lend(tt.n).bytes()); got != tt.size {
+			t.Errorf("lend(%d) gave %d octets, want %d", tt.n, got, tt.size)
+		}
+	}
+	if lend(0) != nil || lend(1<<24+1) != nil {
+		t.Error("lend lent a buffer for an empty message or one above the largest class")
+	}
+}

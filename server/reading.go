@@ -39,6 +39,10 @@ const (
 // short lost nothing.
 func (s *Socket) readDirect(ctx context.Context) (m Message, ok bool) {
 	typ, p, err := s.c.ReadMessage(ctx)
+	if err == nil {
+		// Before giving up the role, which owns s.loan.
+		m = s.received(typ, p)
+	}
 	s.mu.Lock()
 	s.role = readerNone
 	if err == nil {
@@ -56,7 +60,7 @@ func (s *Socket) readDirect(ctx context.Context) (m Message, ok bool) {
 		if s.ka != nil {
 			s.ka.heard.Add(1)
 		}
-		return s.received(typ, p), true
+		return m, true
 	}
 	if ctx.Err() == nil || err != ctx.Err() {
 		s.end(err)

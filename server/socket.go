@@ -54,7 +54,7 @@ type Socket struct {
 	awayArmed bool
 	awaySeen  uint64 // leaves when the away timer was armed
 
-	loan lender // the buffer of the message being read, owned by the reader
+	loan lender // the buffer of the message being read, owned by whoever has the reader's role
 
 	ready chan struct{} // capacity 1: a message was queued, or the reader's role is free
 	room  chan struct{} // capacity 1: a message left a queue the reader waits on
