@@ -3,8 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,4 +213,102 @@ func TestHandover(t *testing.T) {
 		}
 	}
 	c.Close(frame.CloseNormal, "")
+}
+
+// TestReadingMixed has handlers take messages in every way at random,
+// Wait, WaitContext with deadlines that cut reads short, Read polled, and
+// time away from Wait that starts the reader goroutine, on several
+// sockets at once, with messages from 1 octet to more than a read buffer
+// (so that reads are cut in the middle of messages), sent all at once or
+// each after the echo of the one before (so that messages arrive as
+// handlers come back to Wait): every message must reach the handler and
+// come back in order.
+func TestReadingMixed(t *testing.T) {
+	const sockets, messages = 4, 200
+	srv := serveFunc(t, func(ws *Socket) {
+		rng := rand.New(rand.NewPCG(uint64(ws.RemoteAddr().(*net.TCPAddr).Port), 1))
+		for {
+			var m Message
+			var err error
+			switch rng.IntN(4) {
+			case 0:
+				m, err = ws.Wait()
+			case 1:
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rng.IntN(2000))*time.Microsecond)
+				m, err = ws.WaitContext(ctx)
+				cancel()
+				if errors.Is(err, context.DeadlineExceeded) {
+					continue
+				}
+			case 2:
+				var ok bool
+				for m, ok = ws.Read(); !ok && !ws.Closed(); m, ok = ws.Read() {
+					time.Sleep(100 * time.Microsecond)
+				}
+				if !ok {
+					return
+				}
+			case 3:
+				time.Sleep(awayDelay + time.Duration(rng.IntN(10))*time.Millisecond)
+				continue
+			}
+			if err != nil {
+				return
+			}
+			err = ws.Send(m)
+			m.Release()
+			if err != nil {
+				return
+			}
+		}
+	})
+	var wg sync.WaitGroup
+	for i := range sockets {
+		c := dial(t, srv, "/", nil)
+		paced := make(chan struct{}, 1) // an echo came back
+		if i%2 == 0 {
+			paced = nil
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if paced != nil {
+				defer close(paced) // the sender stops too
+			}
+			rng := rand.New(rand.NewPCG(uint64(i), 2))
+			sent := make(chan []byte, messages)
+			go func() {
+				for i := range messages {
+					if paced != nil && i > 0 {
+						if _, ok := <-paced; !ok {
+							break
+						}
+					}
+					size := 1 + rng.IntN(8<<10)
+					msg := bytes.Repeat([]byte{byte(i)}, size)
+					if c.WriteMessage(context.Background(), conn.MessageBinary, msg) != nil {
+						break
+					}
+					sent <- msg
+				}
+				close(sent)
+			}()
+			for want := range sent {
+				_, got, err := c.ReadMessage(timeout(t))
+				if err != nil {
+					t.Errorf("echo: %v", err)
+					return
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("echo of %d octets of %d, want %d octets of %d", len(got), got[0], len(want), want[0])
+					return
+				}
+				if paced != nil {
+					paced <- struct{}{}
+				}
+			}
+			c.Close(frame.CloseNormal, "")
+		}()
+	}
+	wg.Wait()
 }
