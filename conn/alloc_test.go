@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"context"
 	"io"
+	"net"
 	"testing"
 
 	"github.com/rfc6455/ws/frame"
@@ -177,5 +178,38 @@ func TestNewAllocations(t *testing.T) {
 	const budget = 2
 	if n := testing.AllocsPerRun(100, func() { New(nc, nil, Server, nil) }); n > budget {
 		t.Errorf("New: %.1f allocations, want at most %d", n, budget)
+	}
+}
+
+// TestCloseAllocations asserts the allocation budget of a closing
+// handshake, both ends' work together, as what it costs beyond dropping
+// the connection: the close frame's wait is bounded by a deadline, not a
+// context, whose timer and callback cost more than the handshake's own
+// (its CloseError, the waits for the peer's frame and end).
+func TestCloseAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	pair := func(clean bool) float64 {
+		return testing.AllocsPerRun(100, func() {
+			a, b := net.Pipe()
+			server, client := New(a, nil, Server, nil), New(b, nil, Client, nil)
+			done := make(chan struct{})
+			go func() {
+				client.ReadMessage(context.Background())
+				close(done)
+			}()
+			if clean {
+				server.Close(frame.CloseNormal, "")
+			} else {
+				server.CloseNow()
+				client.CloseNow()
+			}
+			<-done
+		})
+	}
+	const budget = 11
+	if n := pair(true) - pair(false); n > budget {
+		t.Errorf("closing handshake: %.0f allocations, want at most %d", n, budget)
 	}
 }

@@ -78,19 +78,25 @@ func (c *Conn) sendClose(code frame.CloseCode, reason string, deadline time.Time
 	var buf [frame.MaxControlPayload]byte
 	p := frame.AppendClosePayload(buf[:0], code, reason)
 	w := &c.w
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	if err := w.frameLock.lock(ctx); err != nil {
-		// A frame write is stuck: the peer is not reading.
-		w.closed.Store(true)
-		return err
+	if !w.frameLock.tryLock() {
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		err := w.frameLock.lock(ctx)
+		cancel()
+		if err != nil {
+			// A frame write is stuck: the peer is not reading.
+			w.closed.Store(true)
+			return err
+		}
 	}
 	defer w.unlockFrame()
 	// Set under frameLock, so no data frame can follow the close (§5.5.1).
 	w.closed.Store(true)
-	stop := w.intr.watch(ctx)
+	// The deadline bounds the write without a context, whose timer and
+	// callback would cost every connection a few allocations at its end.
+	w.intr.bound(deadline)
 	err := w.writeFrame(frame.OpClose, true, 0, p)
-	return interrupted(ctx, w.intr.release(stop), err)
+	w.intr.unbound()
+	return err
 }
 
 // awaitPeerClose waits until the peer's close frame is received or the

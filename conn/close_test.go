@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"time"
 
@@ -166,5 +167,21 @@ func TestCloseWaitKeepsItsDeadline(t *testing.T) {
 	var ce *CloseError
 	if err := <-errc; !errors.As(err, &ce) || ce.Code != frame.CloseNormal {
 		t.Fatalf("ReadMessage = %v, want the peer's 1000", err)
+	}
+}
+
+// TestCloseFrameWriteBounded checks that the close timeout bounds the
+// write of the close frame itself, to a peer that reads nothing.
+func TestCloseFrameWriteBounded(t *testing.T) {
+	local, remote := net.Pipe() // a write waits for the peer to read it
+	defer remote.Close()
+	c := New(local, nil, Server, &Options{CloseTimeout: 100 * time.Millisecond})
+	start := time.Now()
+	err := c.Close(frame.CloseNormal, "")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Close returned after %v, want about the 100ms timeout", d)
+	}
+	if !isTimeout(err) {
+		t.Errorf("Close = %v, want the timeout of the close frame's write", err)
 	}
 }

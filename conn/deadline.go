@@ -100,6 +100,28 @@ func (in *interrupter) refresh() {
 	in.set(d)
 }
 
+// bound moves the socket's deadline to t for one call, unless the user's
+// comes first; unbound puts back the user's when the call ends.
+func (in *interrupter) bound(t time.Time) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if !in.deadline.IsZero() && in.deadline.Before(t) {
+		t = in.deadline
+	}
+	// Held as the timeout's deadline would be: a deadline the user sets
+	// meanwhile applies if it comes first.
+	in.armed = t
+	in.set(t)
+}
+
+// unbound ends the call that bound bounded.
+func (in *interrupter) unbound() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.armed = time.Time{}
+	in.set(in.deadline)
+}
+
 // freeze sets the socket's deadline to t for good: neither the user nor a
 // context moves it any more. The end of the closing handshake waits for
 // the peer's end of TCP until t, and cutting that wait short could turn
