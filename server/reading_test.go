@@ -312,3 +312,38 @@ func TestReadingMixed(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestSendOnlyHandler checks that a handler that never receives, only
+// sends until the socket ends, sees the end when the peer closes: the
+// socket reads for it.
+func TestSendOnlyHandler(t *testing.T) {
+	ended := make(chan error, 1)
+	srv := serveFunc(t, func(ws *Socket) {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ws.Done():
+				ended <- ws.Err()
+				return
+			case <-tick.C:
+				ws.SendText("tick")
+			}
+		}
+	})
+	c := dial(t, srv, "/", nil)
+	if _, p, err := c.ReadMessage(timeout(t)); err != nil || string(p) != "tick" {
+		t.Fatalf("first push: %q, %v", p, err)
+	}
+	start := time.Now()
+	if err := c.Close(frame.CloseGoingAway, "bye"); err != nil {
+		t.Fatal(err)
+	}
+	err := recv(t, ended, "the handler to see the end")
+	if !sameError(err, &conn.CloseError{Code: frame.CloseGoingAway, Reason: "bye"}) {
+		t.Errorf("Err = %v, want the peer's close", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the close took %v to reach a handler that only sends", took)
+	}
+}
