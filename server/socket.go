@@ -49,7 +49,7 @@ type Socket struct {
 	role      readerRole  // who reads the connection (reading.go)
 	handover  bool        // the reader goroutine was asked to stop
 	waiters   int         // receivers blocked in Wait
-	leaves    uint64      // receivers that left with a message read for them
+	leaves    uint64      // receivers that left Wait (see armAway)
 	away      *time.Timer // starts the reader goroutine while receivers are away
 	awayArmed bool
 	awaySeen  uint64 // leaves when the away timer was armed
