@@ -1,8 +1,9 @@
 package conn
 
 import (
-	"math/bits"
 	"sync"
+
+	"github.com/rfc6455/ws/internal/sizeclass"
 )
 
 // Buffers are lent by size class (powers of two), so that a connection
@@ -17,7 +18,7 @@ var bufferPools [maxPoolClass - minPoolClass + 1]sync.Pool
 
 // poolClass returns the class of buffers that hold n octets.
 func poolClass(n int) int {
-	return max(bits.Len(uint(n-1)), minPoolClass)
+	return sizeclass.Of(n, minPoolClass)
 }
 
 // getBuffer returns a buffer of n octets. Give it back with putBuffer.

@@ -1,12 +1,12 @@
 package server
 
 import (
-	"math/bits"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 
 	"github.com/rfc6455/ws/conn"
+	"github.com/rfc6455/ws/internal/sizeclass"
 )
 
 // This file lends the buffers received messages are read into, so that a
@@ -79,7 +79,7 @@ func lend(n int) lender {
 	if n == 0 {
 		return nil
 	}
-	c := max(bits.Len(uint(n-1)), minLentClass)
+	c := sizeclass.Of(n, minLentClass)
 	if c > maxLentClass {
 		return nil
 	}

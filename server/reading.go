@@ -115,11 +115,21 @@ func (s *Socket) requestHandover() {
 // aLongTimeAgo is a deadline in the past.
 var aLongTimeAgo = time.Unix(1, 0)
 
+// claimReading gives the reader goroutine's role to the caller if nobody
+// reads and the socket has not ended, with s.mu held, and reports whether
+// it did: the caller then runs background.
+func (s *Socket) claimReading() bool {
+	if s.role != readerNone || s.ended {
+		return false
+	}
+	s.role = readerBackground
+	return true
+}
+
 // startBackground starts the reader goroutine if nobody reads, with s.mu
 // held.
 func (s *Socket) startBackground() {
-	if s.role == readerNone && !s.ended {
-		s.role = readerBackground
+	if s.claimReading() {
 		go s.background()
 	}
 }
@@ -147,29 +157,24 @@ func (s *Socket) armAway() {
 func (s *Socket) awayTick() {
 	s.mu.Lock()
 	s.awayArmed = false
-	if s.ended || s.role != readerNone {
-		s.mu.Unlock()
-		return
-	}
-	if s.leaves != s.awaySeen {
+	if s.role == readerNone && !s.ended && s.leaves != s.awaySeen {
 		s.awayArmed, s.awaySeen = true, s.leaves
 		s.away.Reset(awayDelay)
 		s.mu.Unlock()
 		return
 	}
-	s.role = readerBackground
+	read := s.claimReading()
 	s.mu.Unlock()
-	s.background()
+	if read {
+		s.background()
+	}
 }
 
 // settle waits until the socket has ended, once its connection is closed:
 // if nobody reads, it reads the connection's end itself.
 func (s *Socket) settle() {
 	s.mu.Lock()
-	read := s.role == readerNone && !s.ended
-	if read {
-		s.role = readerBackground
-	}
+	read := s.claimReading()
 	s.mu.Unlock()
 	if read {
 		s.background()

@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net"
-	"os"
 	"sync"
 	"time"
 	"unsafe"
@@ -125,7 +123,7 @@ func (s *Socket) SendBinary(p []byte) error {
 // drop a connection it cannot use), without a closing handshake, whose
 // close frame would wait behind the same full buffer.
 func (s *Socket) sent(err error) error {
-	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+	if isTimeout(err) {
 		s.abort(err)
 	}
 	return err
