@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,9 +40,14 @@ const (
 // short lost nothing.
 func (s *Socket) readDirect(ctx context.Context) (m Message, ok bool) {
 	typ, p, err := s.c.ReadMessage(ctx)
-	if err == nil {
+	switch {
+	case err == nil:
 		// Before giving up the role, which owns s.loan.
 		m = s.received(typ, p)
+	case ctx.Err() == nil || err != ctx.Err():
+		// Before giving up the role too: a Close meanwhile would
+		// otherwise take the role and end the socket a second time.
+		s.end(err)
 	}
 	s.mu.Lock()
 	s.role = readerNone
@@ -62,11 +68,15 @@ func (s *Socket) readDirect(ctx context.Context) (m Message, ok bool) {
 		}
 		return m, true
 	}
-	if ctx.Err() == nil || err != ctx.Err() {
-		s.end(err)
+	if hook := testHookReadFailed.Load(); hook != nil {
+		(*hook)()
 	}
 	return Message{}, false
 }
+
+// testHookReadFailed, when set by a test, runs after a receiver's failed
+// read has given up the reader's role.
+var testHookReadFailed atomic.Pointer[func()]
 
 // background is the socket's reader goroutine: it moves messages from the
 // connection to the queue until the connection ends or a receiver takes

@@ -347,3 +347,48 @@ func TestSendOnlyHandler(t *testing.T) {
 		t.Errorf("the close took %v to reach a handler that only sends", took)
 	}
 }
+
+// TestUnansweredCloseWhileReading checks that a socket closed by another
+// goroutine while its handler reads in Wait, with a peer that never
+// answers, ends once: the handler's read fails as
+// Close ends the connection, and Close, which reads the connection's end
+// itself when nobody reads, must not take the reader's role before the
+// failed read has recorded the end.
+func TestUnansweredCloseWhileReading(t *testing.T) {
+	const sockets = 4
+	type result struct {
+		err   error
+		panic any
+	}
+	// The receiver lingers after its read failed, so that Close finds the
+	// role free before the receiver returns.
+	linger := func() { time.Sleep(20 * time.Millisecond) }
+	testHookReadFailed.Store(&linger)
+	t.Cleanup(func() { testHookReadFailed.Store(nil) })
+	out := make(chan result, sockets)
+	srv := serveFunc(t, func(ws *Socket) {
+		defer func() {
+			if p := recover(); p != nil {
+				out <- result{panic: p}
+			}
+		}()
+		go func() {
+			waitUntil(func() bool {
+				ws.mu.Lock()
+				defer ws.mu.Unlock()
+				return ws.role == readerWaiter
+			})
+			ws.Close(frame.CloseGoingAway, "")
+		}()
+		_, err := ws.Wait()
+		out <- result{err: err}
+	}, WithCloseTimeout(time.Millisecond))
+	for range sockets {
+		dial(t, srv, "/", nil) // never reads: never answers the close
+	}
+	for range sockets {
+		if got := recv(t, out, "the handler"); got.panic != nil || got.err == nil {
+			t.Errorf("Wait returned %v and panicked with %v; want an error and no panic", got.err, got.panic)
+		}
+	}
+}
