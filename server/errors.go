@@ -29,8 +29,9 @@ var (
 // 1000 (normal), 1005 (no status) or 1001 (going away, RFC 6455 §7.4.1),
 // and the error itself otherwise.
 func endOfStream(err error) error {
-	var ce *conn.CloseError
-	if errors.As(err, &ce) {
+	// conn reports the peer's close as a bare *conn.CloseError; asserting
+	// it, unlike errors.As, costs no allocation.
+	if ce, ok := err.(*conn.CloseError); ok {
 		switch ce.Code {
 		case frame.CloseNormal, frame.CloseNoStatus, frame.CloseGoingAway:
 			return io.EOF

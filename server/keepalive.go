@@ -14,7 +14,8 @@ import (
 // without a message or pong from the peer it sends a ping (RFC 6455
 // §5.5.2 obliges the peer to answer), and if nothing arrives within the
 // timeout it closes the socket. It runs on a timer, so an idle socket
-// costs no goroutine.
+// costs no goroutine. It is part of its Socket, and off when its interval
+// is 0.
 type keepalive struct {
 	interval, timeout time.Duration
 	heard             atomic.Uint64 // messages and pongs received so far
@@ -27,12 +28,8 @@ type keepalive struct {
 	stopped bool
 }
 
-func newKeepalive(cfg *config) *keepalive {
-	if cfg.keepaliveInterval <= 0 {
-		return nil
-	}
-	return &keepalive{interval: cfg.keepaliveInterval, timeout: cfg.keepaliveTimeout}
-}
+// on reports whether keepalive runs.
+func (k *keepalive) on() bool { return k.interval > 0 }
 
 // pong is the connection's PongHandler.
 func (k *keepalive) pong([]byte) { k.heard.Add(1) }

@@ -57,15 +57,11 @@ func (s *Socket) readDirect(ctx context.Context) (m Message, ok bool) {
 		s.caughtUp = false
 	}
 	s.armAway()
-	wake := s.waiters > 0
+	ready := s.ready
 	s.mu.Unlock()
-	if wake {
-		signal(s.ready) // another receiver may take the role
-	}
+	signal(ready) // another receiver may take the role
 	if err == nil {
-		if s.ka != nil {
-			s.ka.heard.Add(1)
-		}
+		s.ka.heard.Add(1)
 		return m, true
 	}
 	if hook := testHookReadFailed.Load(); hook != nil {
@@ -85,9 +81,7 @@ func (s *Socket) background() {
 	for {
 		typ, p, err := s.c.ReadMessage(context.Background())
 		if err == nil {
-			if s.ka != nil {
-				s.ka.heard.Add(1)
-			}
+			s.ka.heard.Add(1)
 			s.enqueue(s.received(typ, p))
 		}
 		s.mu.Lock()
@@ -97,8 +91,9 @@ func (s *Socket) background() {
 			s.handover = false
 			s.role = readerNone
 			s.c.SetReadDeadline(time.Time{})
+			ready := s.ready
 			s.mu.Unlock()
-			signal(s.ready)
+			signal(ready)
 			return
 		}
 		s.mu.Unlock()

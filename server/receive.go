@@ -17,8 +17,12 @@ func (s *Socket) enqueue(m Message) {
 	s.mu.Lock()
 	for !s.fits(len(m.Data)) && !s.closing {
 		s.stalled = true
+		if s.room == nil {
+			s.room = make(chan struct{}, 1)
+		}
+		room := s.room
 		s.mu.Unlock()
-		<-s.room
+		<-room
 		s.mu.Lock()
 	}
 	s.stalled = false
@@ -26,8 +30,9 @@ func (s *Socket) enqueue(m Message) {
 		s.queue.push(m, s.queueMessages)
 		s.queued += int64(len(m.Data))
 	}
+	ready := s.ready
 	s.mu.Unlock()
-	signal(s.ready)
+	signal(ready)
 }
 
 // fits reports whether a message of n bytes may join the queue. An empty
@@ -50,7 +55,7 @@ func (s *Socket) end(err error) {
 		s.away.Stop()
 	}
 	s.mu.Unlock()
-	if s.ka != nil {
+	if s.ka.on() {
 		s.ka.stop()
 	}
 	s.cancel(err)
@@ -98,6 +103,7 @@ func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 		more := s.queue.len() > 0
 		ended, err := s.ended, s.err
 		read := false
+		var ready chan struct{}
 		switch {
 		case ok:
 			s.armAway()
@@ -108,7 +114,10 @@ func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 			if s.role == readerBackground {
 				s.requestHandover()
 			}
-			s.waiters++
+			if s.ready == nil {
+				s.ready = make(chan struct{}, 1)
+			}
+			ready = s.ready
 		}
 		s.mu.Unlock()
 		// The handler's answers may wait while more messages are queued, so
@@ -130,17 +139,14 @@ func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 			continue
 		}
 		select {
-		case <-s.ready:
+		case <-ready:
 		case <-s.done:
 		case <-ctx.Done():
 		}
-		s.mu.Lock()
-		s.waiters--
-		if ctx.Err() != nil {
-			s.armAway()
-		}
-		s.mu.Unlock()
 		if err := ctx.Err(); err != nil {
+			s.mu.Lock()
+			s.armAway()
+			s.mu.Unlock()
 			// What arrived at the same time wins over the context.
 			if m, ok := s.takeQueued(false); ok {
 				return m, nil
@@ -218,9 +224,13 @@ func (s *Socket) awaitHandler() {
 	defer t.Stop()
 	s.mu.Lock()
 	for !(s.caughtUp && s.queue.len() == 0) && !s.closing {
+		if s.asked == nil {
+			s.asked = make(chan struct{}, 1)
+		}
+		asked := s.asked
 		s.mu.Unlock()
 		select {
-		case <-s.asked:
+		case <-asked:
 		case <-t.C:
 			return
 		}

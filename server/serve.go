@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"log"
 	"net/http"
 	"runtime"
@@ -21,21 +20,18 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 		http.Error(w, errShuttingDown, http.StatusServiceUnavailable)
 		return
 	}
-	ka := newKeepalive(cfg)
+	s := newSocket(cfg)
 	opts := cfg.AcceptOptions
-	if ka != nil {
-		opts.PongHandler = ka.pong
+	if s.ka.on() {
+		opts.PongHandler = s.ka.pong
 	}
-	var s *Socket // set before the reader starts, the only caller of BeforeFail
 	opts.BeforeFail = func(error) { s.awaitHandler() }
-	opts.MessageBuffer = func(n int) []byte { return s.lendBuffer(n) }
+	opts.MessageBuffer = s.lendBuffer
 	c, err := conn.Accept(w, r, &opts)
 	if err != nil {
 		return // the handshake answered
 	}
-	// net/http cancels the request's context when ServeHTTP returns; the
-	// socket's lives until the socket ends.
-	s = newSocket(c, context.WithoutCancel(r.Context()), cfg, ka)
+	s.begin(c, r)
 	if reg != nil && !reg.add(s) {
 		// Shutdown began during the handshake.
 		c.Close(frame.CloseGoingAway, reasonShutdown)
@@ -45,8 +41,8 @@ func serve(w http.ResponseWriter, r *http.Request, cfg *config, h http.Handler) 
 	s.mu.Lock()
 	s.armAway() // the handler has yet to wait: read for it if it does not
 	s.mu.Unlock()
-	if ka != nil {
-		ka.start(s)
+	if s.ka.on() {
+		s.ka.start(s)
 	}
 	go run(s, h, r.WithContext(s.ctx), reg)
 }
@@ -66,7 +62,7 @@ func run(s *Socket, h http.Handler, r *http.Request, reg *Registry) {
 			reg.remove(s)
 		}
 	}()
-	h.ServeHTTP(&hijackedWriter{}, r)
+	h.ServeHTTP(&s.writer, r)
 }
 
 // logPanic reports a handler's panic p with its stack, in the words and

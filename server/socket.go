@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 	"unsafe"
@@ -28,11 +29,13 @@ import (
 // the callers.
 type Socket struct {
 	c             *conn.Conn
+	request       context.Context // the request's context, root of ctx (see socketContext)
 	ctx           context.Context // carries the socket; ends with it
 	cancel        context.CancelCauseFunc
 	queueMessages int
 	queueBytes    int64
-	ka            *keepalive // nil when keepalive is off
+	ka            keepalive
+	writer        hijackedWriter // the handler's ResponseWriter
 
 	mu       sync.Mutex
 	queue    ring[Message]
@@ -46,7 +49,6 @@ type Socket struct {
 
 	role      readerRole  // who reads the connection (reading.go)
 	handover  bool        // the reader goroutine was asked to stop
-	waiters   int         // receivers blocked in Wait
 	leaves    uint64      // receivers that left Wait (see armAway)
 	away      *time.Timer // starts the reader goroutine while receivers are away
 	awayArmed bool
@@ -54,39 +56,46 @@ type Socket struct {
 
 	loan lender // the buffer of the message being read, owned by whoever has the reader's role
 
-	ready chan struct{} // capacity 1: a message was queued, or the reader's role is free
-	room  chan struct{} // capacity 1: a message left a queue the reader waits on
-	asked chan struct{} // capacity 1: the handler caught up or is closing
-	done  chan struct{} // closed once the socket has ended
+	// Wake-ups, of capacity 1, each made when a goroutine first waits on
+	// it and read under mu.
+	ready chan struct{} // a message was queued, or the reader's role is free
+	room  chan struct{} // a message left a full queue the reader waits on
+	asked chan struct{} // the handler caught up or is closing
+
+	done chan struct{} // closed once the socket has ended
 
 	closeTimeout time.Duration
 }
 
-// socketKey is the context key of a request's Socket.
-type socketKey struct{}
-
-func newSocket(c *conn.Conn, parent context.Context, cfg *config, ka *keepalive) *Socket {
+// newSocket makes the Socket of a request under cfg, before the opening
+// handshake, since the connection's options refer to it; begin completes
+// it with the connection.
+func newSocket(cfg *config) *Socket {
 	s := &Socket{
-		c:             c,
 		queueMessages: cfg.queueMessages,
 		queueBytes:    cfg.queueBytes,
-		ka:            ka,
-		ready:         make(chan struct{}, 1),
-		room:          make(chan struct{}, 1),
-		asked:         make(chan struct{}, 1),
 		done:          make(chan struct{}),
 		closeTimeout:  cfg.CloseTimeout,
 	}
 	if s.closeTimeout <= 0 {
 		s.closeTimeout = conn.DefaultCloseTimeout
 	}
-	ctx, cancel := context.WithCancelCause(parent)
-	s.ctx, s.cancel = context.WithValue(ctx, socketKey{}, s), cancel
+	if cfg.keepaliveInterval > 0 {
+		s.ka.interval, s.ka.timeout = cfg.keepaliveInterval, cfg.keepaliveTimeout
+	}
 	return s
 }
 
+// begin gives s its connection c, and its context, under that of the
+// request r.
+func (s *Socket) begin(c *conn.Conn, r *http.Request) {
+	s.c, s.request = c, r.Context()
+	s.ctx, s.cancel = context.WithCancelCause((*socketContext)(s))
+}
+
 // signal posts a wake-up on ch without blocking; one pending wake-up is
-// enough, since the woken goroutine looks at the whole state.
+// enough, since the woken goroutine looks at the whole state. A nil ch,
+// one made only when a goroutine first waits on it, takes none.
 func signal(ch chan struct{}) {
 	select {
 	case ch <- struct{}{}:
@@ -137,9 +146,9 @@ func (s *Socket) abort(cause error) {
 		s.cause = cause
 	}
 	s.closing = true
-	s.mu.Unlock()
 	signal(s.room)
 	signal(s.asked)
+	s.mu.Unlock()
 	s.c.CloseNow()
 	s.settle()
 }
@@ -167,9 +176,9 @@ func (s *Socket) Close(code frame.CloseCode, reason string) error {
 	// our close frame comes after messages that may not fit.
 	s.mu.Lock()
 	s.closing = true
-	s.mu.Unlock()
 	signal(s.room)
 	signal(s.asked)
+	s.mu.Unlock()
 	err := s.c.Close(code, reason)
 	s.settle()
 	return err

@@ -411,14 +411,21 @@ func TestSendAfterEnd(t *testing.T) {
 func TestContext(t *testing.T) {
 	type result struct {
 		same, endedBefore bool
+		value, server     any
 		cause, err        error
 	}
+	type key struct{}
 	out := make(chan result, 1)
 	checked := make(chan struct{})
-	srv := startServer(t, Accept(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := Accept(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws := WebSocket(r)
 		var res result
 		res.same = r.Context() == ws.Context()
+		res.value = ws.Context().Value(key{})
+		res.server = ws.Context().Value(http.ServerContextKey)
+		// net/http ends the request's own context once ServeHTTP returned,
+		// which it did at the upgrade.
+		time.Sleep(10 * time.Millisecond)
 		res.endedBefore = ws.Context().Err() != nil
 		close(checked) // the peer closes only now
 		select {
@@ -427,13 +434,19 @@ func TestContext(t *testing.T) {
 		}
 		res.cause, res.err = context.Cause(ws.Context()), ws.Err()
 		out <- res
-	})))
+	}))
+	srv := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), key{}, "outer")))
+	}))
 	c := dial(t, srv, "/", nil)
 	recv(t, checked, "the handler's first look")
 	c.Close(4002, "")
 	got := recv(t, out, "the handler")
 	if !got.same || got.endedBefore || got.err == nil || got.cause != got.err {
 		t.Errorf("got %+v; want the request's context to be the socket's, live until the end, with Err as its cause", got)
+	}
+	if got.value != "outer" || got.server == nil {
+		t.Errorf("the socket's context has %v under a key of the request's, and %v as its server; want the request's values", got.value, got.server)
 	}
 }
 
