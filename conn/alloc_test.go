@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"unsafe"
 
 	"github.com/rfc6455/ws/frame"
 )
@@ -178,6 +179,17 @@ func TestNewAllocations(t *testing.T) {
 	const budget = 2
 	if n := testing.AllocsPerRun(100, func() { New(nc, nil, Server, nil) }); n > budget {
 		t.Errorf("New: %.1f allocations, want at most %d", n, budget)
+	}
+}
+
+// TestConnSize asserts the memory budget of a connection: the Conn fits
+// the allocator's size class of 1,792 octets, the one below 2,048, with
+// its inline buffers; an idle connection holds nothing else of its own
+// but the channel of the peer's close.
+func TestConnSize(t *testing.T) {
+	const budget = 1792
+	if n := unsafe.Sizeof(Conn{}); n > budget {
+		t.Errorf("a Conn takes %d octets, want at most %d", n, budget)
 	}
 }
 

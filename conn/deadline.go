@@ -26,15 +26,15 @@ var aLongTimeAgo = time.Unix(1, 0)
 // longer than the timeout before it fails.
 type interrupter struct {
 	nc      net.Conn
-	write   bool          // the write deadline, not the read deadline
 	timeout time.Duration // if positive, bounds every call (or, refreshed, every socket read)
+	write   bool          // the write deadline, not the read deadline
 
 	mu       sync.Mutex
+	fired    bool // the context ended the current call: the socket's deadline is in the past
+	frozen   bool // the closing handshake owns the deadline (freeze)
 	gen      uint64
-	fired    bool      // the context ended the current call: the socket's deadline is in the past
 	deadline time.Time // the user's deadline
 	armed    time.Time // the timeout's deadline, when the socket holds it rather than the user's
-	frozen   bool      // the closing handshake owns the deadline (freeze)
 }
 
 // slack is how much later than the timeout the timeout's deadline is set.

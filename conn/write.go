@@ -33,7 +33,7 @@ type writer struct {
 	hdr     [frame.MaxHeaderSize]byte
 	iov     [2][]byte
 	bufs    net.Buffers
-	keys    [128]byte // random masking keys, fetched in batches (client)
+	keys    *[128]byte // random masking keys, fetched in batches; only a client has them
 	keysPos int
 
 	// An automatic pong waiting for frameLock; only the latest is kept
@@ -54,6 +54,10 @@ func (w *writer) init(c *Conn, size int) {
 	w.intr.nc, w.intr.write = c.nc, true
 	w.intr.timeout = c.writeTimeout
 	w.size = size
+	if c.role == Client {
+		// Only a client masks (§5.1): a server's Conn is the smaller.
+		w.keys = new([128]byte)
+	}
 	w.keysPos = len(w.keys)
 	w.mw.w = w
 	w.cw.m = &w.mw
