@@ -17,10 +17,7 @@ func (s *Socket) enqueue(m Message) {
 	s.mu.Lock()
 	for !s.fits(len(m.Data)) && !s.closing {
 		s.stalled = true
-		if s.room == nil {
-			s.room = make(chan struct{}, 1)
-		}
-		room := s.room
+		room := awaited(&s.room)
 		s.mu.Unlock()
 		<-room
 		s.mu.Lock()
@@ -114,10 +111,7 @@ func (s *Socket) WaitContext(ctx context.Context) (Message, error) {
 			if s.role == readerBackground {
 				s.requestHandover()
 			}
-			if s.ready == nil {
-				s.ready = make(chan struct{}, 1)
-			}
-			ready = s.ready
+			ready = awaited(&s.ready)
 		}
 		s.mu.Unlock()
 		// The handler's answers may wait while more messages are queued, so
@@ -224,10 +218,7 @@ func (s *Socket) awaitHandler() {
 	defer t.Stop()
 	s.mu.Lock()
 	for !(s.caughtUp && s.queue.len() == 0) && !s.closing {
-		if s.asked == nil {
-			s.asked = make(chan struct{}, 1)
-		}
-		asked := s.asked
+		asked := awaited(&s.asked)
 		s.mu.Unlock()
 		select {
 		case <-asked:

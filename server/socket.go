@@ -93,6 +93,15 @@ func (s *Socket) begin(c *conn.Conn, r *http.Request) {
 	s.ctx, s.cancel = context.WithCancelCause((*socketContext)(s))
 }
 
+// awaited returns the wake-up channel *ch for a goroutine about to wait on
+// it, with s.mu held, making it if nobody waited on it before.
+func awaited(ch *chan struct{}) chan struct{} {
+	if *ch == nil {
+		*ch = make(chan struct{}, 1)
+	}
+	return *ch
+}
+
 // signal posts a wake-up on ch without blocking; one pending wake-up is
 // enough, since the woken goroutine looks at the whole state. A nil ch,
 // one made only when a goroutine first waits on it, takes none.
